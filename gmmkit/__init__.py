@@ -1,0 +1,24 @@
+"""gmmkit: Gaussian mixture models fitted by EM, from scratch on NumPy/SciPy."""
+
+import logging
+
+from . import datasets
+from .exceptions import ComponentCollapseError, ConvergenceWarning, NotFittedError
+from .kmeans import KMeans
+from .mixture import GaussianMixture
+from .stats import SuffStats
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ComponentCollapseError",
+    "ConvergenceWarning",
+    "GaussianMixture",
+    "KMeans",
+    "NotFittedError",
+    "SuffStats",
+    "__version__",
+    "datasets",
+]
+
+logging.getLogger("gmmkit").addHandler(logging.NullHandler())

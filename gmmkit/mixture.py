@@ -1,0 +1,615 @@
+"""GaussianMixture: a scikit-learn compatible estimator over gmmkit's EM engine."""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._estimator import BaseEstimator
+from ._validation import (
+    as_generator,
+    check_choice,
+    check_data,
+    check_float,
+    check_int,
+    check_n_features,
+    check_sample_weight,
+)
+from .covariance import COVARIANCE_TYPES, covariance_model
+from .engine import (
+    MixtureParams,
+    e_step,
+    iter_log_prob,
+    m_step,
+)
+from .exceptions import ComponentCollapseError, ConvergenceWarning
+from .init import INIT_METHODS, initial_params
+
+logger = logging.getLogger("gmmkit")
+
+Callback = Callable[[int, float, MixtureParams], Any]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Parameters of a fit after a given EM iteration (0 is the start).
+
+    Attributes
+    ----------
+    iteration : int
+    weights : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray
+        Shape depends on the covariance type.
+    """
+
+    iteration: int
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+
+
+def _snapshot(iteration: int, params: MixtureParams) -> Snapshot:
+    return Snapshot(iteration, params.weights, params.means, params.covariances)
+
+
+class GaussianMixture(BaseEstimator):
+    """Gaussian mixture model fitted by Expectation–Maximization.
+
+    The E-step runs over chunks of rows and returns sufficient statistics
+    that merge by addition; the M-step turns them into parameters. Memory
+    during a fit is bounded by ``chunk_size``.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of mixture components.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        Form of each component's covariance.
+    tol : float, default=1e-3
+        Stop when the mean log-likelihood per sample changes by less.
+    reg_covar : float, default=1e-6
+        Added to covariance diagonals to keep them positive definite.
+    max_iter : int, default=100
+        Most EM iterations per start.
+    n_init : int, default=1
+        Number of starts; the one with the highest log-likelihood is kept.
+    init_params : {"kmeans", "k-means++", "random", "random_from_data"}
+        How starts are made: k-means labels; k-means++ seeds or random rows,
+        each row then assigned to its nearest seed; or random
+        responsibilities.
+    weights_init : array-like of shape (n_components,), optional
+        Initial weights (non-negative, summing to 1).
+    means_init : array-like of shape (n_components, n_features), optional
+        Initial means. Rows are assigned to the nearest given mean to
+        estimate whatever is not given.
+    precisions_init : array-like, optional
+        Initial precisions (inverse covariances), shaped per
+        ``covariance_type``: (K, d, d), (d, d), (K, d) or (K,).
+    random_state : None, int, RandomState or Generator
+        Seed for the starts and for :meth:`sample`.
+    warm_start : bool, default=False
+        Start each ``fit`` from the previous solution (``n_init`` ignored).
+    verbose : int, default=0
+        1 logs each start, 2 also every ``verbose_interval`` iterations. The
+        messages go to the ``"gmmkit"`` logger (the library never prints).
+    verbose_interval : int, default=10
+        Iterations between messages at ``verbose=2``.
+    chunk_size : int, optional
+        Rows per E-step chunk. None picks a size keeping each chunk's
+        largest block near 4 MiB.
+    callbacks : callable or sequence of callables, optional
+        Each is called after every EM iteration as
+        ``callback(iteration, log_likelihood, params)``: ``log_likelihood``
+        is the mean log-likelihood computed in that iteration's E-step and
+        ``params`` a read-only :class:`~gmmkit.engine.MixtureParams` after
+        its M-step. Returning ``False`` stops the fit.
+    snapshot_every : int, optional
+        Keep the parameters every this many iterations in ``snapshots_``.
+        The start and the final parameters are always kept.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+    means_ : ndarray of shape (n_components, n_features)
+    covariances_ : ndarray
+        (K, d, d) full, (d, d) tied, (K, d) diag, (K,) spherical.
+    precisions_ : ndarray
+        Inverses of the covariances, same shape.
+    precisions_cholesky_ : ndarray
+        ``U`` with ``precision = U @ U.T``, same shape.
+    converged_ : bool
+        Whether the best start met ``tol``.
+    n_iter_ : int
+        EM iterations of the best start.
+    lower_bound_ : float
+        Mean log-likelihood at the last E-step of the best start.
+    history_ : list of float
+        Mean log-likelihood per iteration of the best start: entry ``i``
+        belongs to the parameters after ``i`` M-steps (0 is the start).
+    lower_bounds_ : list of float
+        Same as ``history_`` (scikit-learn's name).
+    snapshots_ : list of Snapshot
+        Parameters of the best start at iteration 0, every
+        ``snapshot_every`` iterations, and at the end.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Present only when fitted on a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> from gmmkit import GaussianMixture
+    >>> from gmmkit.datasets import load_old_faithful
+    >>> X = load_old_faithful()
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> gm.means_[gm.means_[:, 0].argsort()].round(1)
+    array([[ 2.  , 54.5],
+           [ 4.3, 80. ]])
+    """
+
+    def __init__(
+        self,
+        n_components: int = 1,
+        *,
+        covariance_type: str = "full",
+        tol: float = 1e-3,
+        reg_covar: float = 1e-6,
+        max_iter: int = 100,
+        n_init: int = 1,
+        init_params: str = "kmeans",
+        weights_init: Any = None,
+        means_init: Any = None,
+        precisions_init: Any = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        verbose_interval: int = 10,
+        chunk_size: int | None = None,
+        callbacks: Callback | Sequence[Callback] | None = None,
+        snapshot_every: int | None = None,
+    ):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+        self.chunk_size = chunk_size
+        self.callbacks = callbacks
+        self.snapshot_every = snapshot_every
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "density_estimator"
+        return tags
+
+    # ------------------------------------------------------------------ checks
+    def _check_parameters(self) -> None:
+        check_int(self.n_components, "n_components", minimum=1)
+        check_choice(self.covariance_type, "covariance_type", COVARIANCE_TYPES)
+        check_float(self.tol, "tol")
+        check_float(self.reg_covar, "reg_covar")
+        check_int(self.max_iter, "max_iter", minimum=0)
+        check_int(self.n_init, "n_init", minimum=1)
+        check_choice(self.init_params, "init_params", INIT_METHODS)
+        check_int(self.verbose, "verbose", minimum=0)
+        check_int(self.verbose_interval, "verbose_interval", minimum=1)
+        if self.chunk_size is not None:
+            check_int(self.chunk_size, "chunk_size", minimum=1)
+        if self.snapshot_every is not None:
+            check_int(self.snapshot_every, "snapshot_every", minimum=1)
+        if not isinstance(self.warm_start, bool | np.bool_):
+            raise ValueError(f"warm_start must be True or False, got {self.warm_start!r}.")
+        self._callback_list()
+
+    def _callback_list(self) -> list[Callback]:
+        if self.callbacks is None:
+            return []
+        callbacks = [self.callbacks] if callable(self.callbacks) else self.callbacks
+        try:
+            callbacks = list(callbacks)
+        except TypeError:
+            raise ValueError(
+                "callbacks must be a callable or a sequence of callables, got "
+                f"{self.callbacks!r}."
+            ) from None
+        for cb in callbacks:
+            if not callable(cb):
+                raise ValueError(f"callbacks must be callables; {cb!r} is not.")
+        return callbacks
+
+    def _check_initial_values(self, n_features: int) -> dict[str, np.ndarray | None]:
+        K = self.n_components
+        model = covariance_model(self.covariance_type)
+        out: dict[str, np.ndarray | None] = {
+            "weights_init": None,
+            "means_init": None,
+            "precisions_init": None,
+        }
+        if self.weights_init is not None:
+            weights = np.asarray(self.weights_init, dtype=np.float64)
+            if weights.shape != (K,):
+                raise ValueError(
+                    f"weights_init must have shape ({K},), got {weights.shape}."
+                )
+            if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+                raise ValueError("weights_init must be finite and non-negative.")
+            if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
+                raise ValueError(
+                    f"weights_init must sum to 1, but they sum to {weights.sum():.6g}."
+                )
+            out["weights_init"] = weights / weights.sum()
+        if self.means_init is not None:
+            means = np.asarray(self.means_init, dtype=np.float64)
+            if means.shape != (K, n_features):
+                raise ValueError(
+                    f"means_init must have shape ({K}, {n_features}), got "
+                    f"{means.shape}."
+                )
+            if not np.all(np.isfinite(means)):
+                raise ValueError("means_init contains NaN or infinity.")
+            out["means_init"] = means
+        if self.precisions_init is not None:
+            out["precisions_init"] = model.check_precisions(
+                self.precisions_init, K, n_features
+            )
+        return out
+
+    def _validate_new(self, X: Any) -> np.ndarray:
+        self._check_is_fitted()
+        X, names = check_data(X)
+        check_n_features(self, X, names)
+        return X
+
+    # --------------------------------------------------------------------- fit
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
+        """Estimate the parameters with EM.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data. float32 data are computed in float32.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each row; an integer weight acts like
+            repeating the row.
+
+        Returns
+        -------
+        self : GaussianMixture
+            The fitted model.
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit, then return the most probable component of each training row.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        X = self._fit(X, sample_weight)
+        return self._predict_validated(X)
+
+    def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
+        self._check_parameters()
+        X, names = check_data(X, min_samples=2)
+        n_samples, n_features = X.shape
+        if n_samples < self.n_components:
+            raise ValueError(
+                f"Expected n_samples >= n_components but got n_components = "
+                f"{self.n_components}, n_samples = {n_samples}. Use fewer "
+                "components or more data."
+            )
+        weights = check_sample_weight(sample_weight, n_samples, X.dtype)
+        initial = self._check_initial_values(n_features)
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        if not do_init and n_features != self.n_features_in_:
+            raise ValueError(
+                f"warm_start needs the same features: the model was fitted on "
+                f"{self.n_features_in_} features, X has {n_features}."
+            )
+        n_init = self.n_init if do_init else 1
+        rng = as_generator(self.random_state)
+        eps = float(10 * np.finfo(X.dtype).eps)
+
+        best = None
+        failures: list[ComponentCollapseError] = []
+        for start in range(n_init):
+            try:
+                result = self._run_em(X, weights, initial, rng, eps, do_init, start)
+            except ComponentCollapseError as error:
+                failures.append(error)
+                continue
+            if best is None or result["lower_bound"] > best["lower_bound"]:
+                best = result
+        if best is None:
+            raise failures[0]
+        if failures:
+            warnings.warn(
+                f"{len(failures)} of {n_init} starts collapsed and were discarded "
+                f"({failures[0]}); the best of the remaining starts is kept.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        if not best["converged"] and self.max_iter > 0 and not best["stopped"]:
+            warnings.warn(
+                "Best performing initialization did not converge. Try different "
+                "init parameters, or increase max_iter, tol, or check for "
+                "degenerate data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self._set_params(best["params"], X.dtype)
+        self.converged_ = best["converged"]
+        self.n_iter_ = best["n_iter"]
+        self.lower_bound_ = best["lower_bound"]
+        self.history_ = best["history"]
+        self.lower_bounds_ = self.history_
+        self.snapshots_ = best["snapshots"]
+        self.n_features_in_ = n_features
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self._sample_rng = rng
+        return X
+
+    def _run_em(self, X, weights, initial, rng, eps, do_init, start) -> dict:
+        """One EM run from one start; raises ComponentCollapseError."""
+        iteration = 0
+        try:
+            if do_init:
+                params = initial_params(
+                    X,
+                    self.n_components,
+                    self.covariance_type,
+                    init_params=self.init_params,
+                    reg_covar=self.reg_covar,
+                    rng=rng,
+                    sample_weight=weights,
+                    chunk_size=self.chunk_size,
+                    **initial,
+                )
+                lower_bound = -np.inf
+            else:
+                params = self._params()
+                lower_bound = self.lower_bound_
+            if self.verbose:
+                logger.info("Initialization %d", start)
+            history: list[float] = []
+            snapshots = [_snapshot(0, params)]
+            callbacks = self._callback_list()
+            converged = stopped = False
+            tic = time.perf_counter()
+            for iteration in range(1, self.max_iter + 1):
+                previous = lower_bound
+                stats = e_step(params, X, weights, self.chunk_size)
+                lower_bound = stats.mean_log_likelihood
+                params = m_step(stats, self.covariance_type, self.reg_covar, eps)
+                history.append(lower_bound)
+                if self.snapshot_every and iteration % self.snapshot_every == 0:
+                    snapshots.append(_snapshot(iteration, params))
+                change = lower_bound - previous
+                if self.verbose >= 2 and iteration % self.verbose_interval == 0:
+                    logger.info(
+                        "  Iteration %d\t time lapse %.5fs\t ll change %.5f",
+                        iteration,
+                        time.perf_counter() - tic,
+                        change,
+                    )
+                if callbacks:
+                    view = params.read_only()
+                    results = [cb(iteration, lower_bound, view) for cb in callbacks]
+                    stopped = any(r is False for r in results)
+                if abs(change) < self.tol:
+                    converged = True
+                    break
+                if stopped:
+                    break
+        except ComponentCollapseError as error:
+            raise self._collapse_error(error, iteration, start) from None
+        if snapshots[-1].iteration != iteration:
+            snapshots.append(_snapshot(iteration, params))
+        if self.verbose:
+            status = "converged" if converged else "did not converge"
+            logger.info("Initialization %d %s. ll %.5f", start, status, lower_bound)
+        return {
+            "params": params,
+            "lower_bound": lower_bound,
+            "converged": converged,
+            "stopped": stopped,
+            "n_iter": iteration,
+            "history": history,
+            "snapshots": snapshots,
+        }
+
+    def _collapse_error(
+        self, error: ComponentCollapseError, iteration: int, start: int
+    ) -> ComponentCollapseError:
+        where = "at initialisation" if iteration == 0 else f"at EM iteration {iteration}"
+        return ComponentCollapseError(
+            f"Fitting the mixture failed {where} (start {start + 1} of {self.n_init}): "
+            f"{error}; such a component sits on too few distinct points. Try a "
+            f"larger reg_covar (now {self.reg_covar:g}, e.g. 1e-3 times the data's "
+            f"variance), fewer components (now {self.n_components}), or "
+            "standardising features that have very different scales.",
+            error.components,
+        )
+
+    # ------------------------------------------------------------- parameters
+    def _set_params(self, params: MixtureParams, dtype: np.dtype) -> None:
+        model = covariance_model(self.covariance_type)
+        self.weights_ = params.weights.astype(dtype)
+        self.means_ = params.means.astype(dtype)
+        self.covariances_ = params.covariances.astype(dtype)
+        self.precisions_cholesky_ = params.precisions_cholesky.astype(dtype)
+        self.precisions_ = model.precisions(params.precisions_cholesky).astype(dtype)
+
+    def _params(self) -> MixtureParams:
+        return MixtureParams(
+            weights=self.weights_.astype(np.float64),
+            means=self.means_.astype(np.float64),
+            covariances=self.covariances_.astype(np.float64),
+            precisions_cholesky=self.precisions_cholesky_.astype(np.float64),
+            covariance_type=self.covariance_type,
+        )
+
+    # -------------------------------------------------------------- inference
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Log-density ``log p(x)`` of each row under the mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        X = self._validate_new(X)
+        out = np.empty(X.shape[0], dtype=X.dtype)
+        for rows, log_density, _ in iter_log_prob(self._params(), X, self.chunk_size):
+            out[rows] = log_density
+        return out
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Mean log-likelihood per sample (weighted when weights are given).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        score : float
+        """
+        log_density = self.score_samples(X).astype(np.float64)
+        weights = check_sample_weight(sample_weight, len(log_density), np.float64)
+        if weights is None:
+            return float(log_density.mean())
+        return float(weights @ log_density / weights.sum())
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Posterior probability of each component for each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        resp : ndarray of shape (n_samples, n_components)
+            Rows sum to 1.
+        """
+        X = self._validate_new(X)
+        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
+        for rows, _, resp in iter_log_prob(self._params(), X, self.chunk_size):
+            out[rows] = resp
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable component of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self._predict_validated(self._validate_new(X))
+
+    def _predict_validated(self, X: np.ndarray) -> np.ndarray:
+        labels = np.empty(X.shape[0], dtype=np.intp)
+        for rows, _, resp in iter_log_prob(self._params(), X, self.chunk_size):
+            labels[rows] = np.argmax(resp, axis=1)
+        return labels
+
+    def sample(
+        self, n_samples: int = 1, random_state: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw samples from the fitted mixture.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : None, int or Generator, optional
+            Seed for this draw. Without one, draws continue a stream seeded
+            by the estimator's ``random_state``, so successive calls differ.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Samples, grouped by component.
+        y : ndarray of shape (n_samples,)
+            Component of each sample.
+        """
+        self._check_is_fitted()
+        n_samples = check_int(n_samples, "n_samples", minimum=1)
+        rng = self._sample_rng if random_state is None else as_generator(random_state)
+        weights = self.weights_.astype(np.float64)
+        counts = rng.multinomial(n_samples, weights / weights.sum())
+        model = covariance_model(self.covariance_type)
+        X = model.sample(
+            rng, self.means_.astype(np.float64), self.covariances_.astype(np.float64), counts
+        )
+        y = np.repeat(np.arange(self.n_components), counts)
+        return X.astype(self.means_.dtype), y
+
+    # --------------------------------------------------------------- criteria
+    def _n_parameters(self) -> int:
+        d = self.means_.shape[1]
+        K = self.n_components
+        model = covariance_model(self.covariance_type)
+        return model.n_parameters(K, d) + K * d + K - 1
+
+    def bic(self, X: Any) -> float:
+        """Bayesian information criterion on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        bic : float
+        """
+        log_density = self.score_samples(X).astype(np.float64)
+        n = len(log_density)
+        return float(-2 * log_density.sum() + self._n_parameters() * np.log(n))
+
+    def aic(self, X: Any) -> float:
+        """Akaike information criterion on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        aic : float
+        """
+        log_density = self.score_samples(X).astype(np.float64)
+        return float(-2 * log_density.sum() + 2 * self._n_parameters())
+
+
+__all__ = ["GaussianMixture", "Snapshot"]
