@@ -48,7 +48,7 @@ def _feature_names(X: Any) -> np.ndarray | None:
 
 def _to_numeric(X: Any, name: str, names: np.ndarray | None) -> np.ndarray:
     """Convert ``X`` to a numeric ndarray, naming the first non-numeric cell."""
-    if hasattr(X, "dtypes") and hasattr(X, "iloc"):  # DataFrame: check per column
+    if hasattr(X, "columns") and hasattr(X, "iloc"):  # DataFrame: check per column
         bad = [str(c) for c in X.columns if _non_numeric_column(X[c])]
         if bad:
             raise ValueError(
@@ -141,8 +141,8 @@ def check_data(
         if array.ndim == 1:
             raise ValueError(
                 f"Expected a 2-D array of shape (n_samples, n_features), got a 1-D "
-                f"array of shape {array.shape}. Use {name}.reshape(-1, 1) if it is "
-                f"one feature, or {name}.reshape(1, -1) if it is one sample."
+                f"array of shape {array.shape}. Reshape your data: {name}.reshape(-1, 1) "
+                f"if it is one feature, or {name}.reshape(1, -1) if it is one sample."
             )
         raise ValueError(
             f"Expected a 2-D array of shape (n_samples, n_features), got an array "

@@ -229,8 +229,11 @@ class KMeans(BaseEstimator):
         self.random_state = random_state
 
     def __sklearn_tags__(self):  # noqa: D105
+        from sklearn.utils import TransformerTags
+
         tags = super().__sklearn_tags__()
         tags.estimator_type = "clusterer"
+        tags.transformer_tags = TransformerTags()
         return tags
 
     def _n_starts(self) -> int:
@@ -331,6 +334,15 @@ class KMeans(BaseEstimator):
         """
         X = self._validate_new(X)
         return np.sqrt(_squared_distances(X, self.cluster_centers_.astype(X.dtype)))
+
+    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None):
+        """Fit, then return the distance of each training row to each center.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+        """
+        return self.fit(X, sample_weight=sample_weight).transform(X)
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Opposite of the inertia of ``X`` against the fitted centers.
