@@ -79,7 +79,7 @@ class BaseEstimator:
                 changed.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(changed)})"
 
-    def __sklearn_tags__(self):  # noqa: D105 - scikit-learn protocol
+    def __sklearn_tags__(self):
         # Only scikit-learn calls this, so importing it here keeps it a
         # test-time dependency rather than a runtime one.
         from sklearn.utils import InputTags, Tags, TargetTags

@@ -141,8 +141,9 @@ def check_data(
         if array.ndim == 1:
             raise ValueError(
                 f"Expected a 2-D array of shape (n_samples, n_features), got a 1-D "
-                f"array of shape {array.shape}. Reshape your data: {name}.reshape(-1, 1) "
-                f"if it is one feature, or {name}.reshape(1, -1) if it is one sample."
+                f"array of shape {array.shape}. Reshape your data: "
+                f"{name}.reshape(-1, 1) if it is one feature, or "
+                f"{name}.reshape(1, -1) if it is one sample."
             )
         raise ValueError(
             f"Expected a 2-D array of shape (n_samples, n_features), got an array "

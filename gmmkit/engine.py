@@ -118,9 +118,9 @@ class _Evaluator:
         with np.errstate(divide="ignore"):
             log_weights = np.log(weights)
         log_det = model.log_det_cholesky(params.precisions_cholesky, means.shape[1])
-        self.log_norm = (log_weights + log_det - 0.5 * means.shape[1] * _LOG_2PI).astype(
-            dtype
-        )
+        self.log_norm = (
+            log_weights + log_det - 0.5 * means.shape[1] * _LOG_2PI
+        ).astype(dtype)
         self.centre_dtype = self.centre.astype(dtype)
 
     def weighted_log_prob(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -103,7 +103,11 @@ def initial_params(
     """
     model = covariance_model(covariance_type)
     eps = 10 * np.finfo(X.dtype).eps
-    if weights_init is not None and means_init is not None and precisions_init is not None:
+    if (
+        weights_init is not None
+        and means_init is not None
+        and precisions_init is not None
+    ):
         covariances = model.covariances_from_precisions(precisions_init)
         return MixtureParams(
             weights=np.asarray(weights_init, dtype=np.float64),

@@ -114,7 +114,9 @@ def _update_centers(X, labels, weights, n_clusters, distances, centers):
     counts = np.bincount(labels, weights=weights, minlength=n_clusters)
     sums = np.empty((n_clusters, X.shape[1]))
     for j in range(X.shape[1]):
-        sums[:, j] = np.bincount(labels, weights=weights * X[:, j], minlength=n_clusters)
+        sums[:, j] = np.bincount(
+            labels, weights=weights * X[:, j], minlength=n_clusters
+        )
     new = centers.astype(np.float64).copy()
     filled = counts > 0
     new[filled] = sums[filled] / counts[filled, None]
@@ -160,7 +162,9 @@ def lloyd(
         if labels is not None and np.array_equal(new_labels, labels):
             break  # assignments are stable: a fixed point
         labels = new_labels
-        new_centers = _update_centers(X, labels, weights, n_clusters, distances, centers)
+        new_centers = _update_centers(
+            X, labels, weights, n_clusters, distances, centers
+        )
         shift = float(np.sum((new_centers - centers) ** 2))
         centers = new_centers.astype(X.dtype)
         if shift <= tol:
@@ -228,7 +232,7 @@ class KMeans(BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
-    def __sklearn_tags__(self):  # noqa: D105
+    def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags
 
         tags = super().__sklearn_tags__()

@@ -149,7 +149,7 @@ class GaussianMixture(BaseEstimator):
     >>> X = load_old_faithful()
     >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
     >>> gm.means_[gm.means_[:, 0].argsort()].round(1)
-    array([[ 2.  , 54.5],
+    array([[ 2. , 54.5],
            [ 4.3, 80. ]])
     """
 
@@ -192,7 +192,7 @@ class GaussianMixture(BaseEstimator):
         self.callbacks = callbacks
         self.snapshot_every = snapshot_every
 
-    def __sklearn_tags__(self):  # noqa: D105
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.estimator_type = "density_estimator"
         return tags
@@ -213,7 +213,9 @@ class GaussianMixture(BaseEstimator):
         if self.snapshot_every is not None:
             check_int(self.snapshot_every, "snapshot_every", minimum=1)
         if not isinstance(self.warm_start, bool | np.bool_):
-            raise ValueError(f"warm_start must be True or False, got {self.warm_start!r}.")
+            raise ValueError(
+                f"warm_start must be True or False, got {self.warm_start!r}."
+            )
         self._callback_list()
 
     def _callback_list(self) -> list[Callback]:
@@ -296,7 +298,9 @@ class GaussianMixture(BaseEstimator):
         self._fit(X, sample_weight)
         return self
 
-    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+    def fit_predict(
+        self, X: Any, y: Any = None, sample_weight: Any = None
+    ) -> np.ndarray:
         """Fit, then return the most probable component of each training row.
 
         Returns
@@ -317,13 +321,13 @@ class GaussianMixture(BaseEstimator):
                 "components or more data."
             )
         weights = check_sample_weight(sample_weight, n_samples, X.dtype)
-        initial = self._check_initial_values(n_features)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         if not do_init and n_features != self.n_features_in_:
             raise ValueError(
                 f"warm_start needs the same features: the model was fitted on "
                 f"{self.n_features_in_} features, X has {n_features}."
             )
+        initial = self._check_initial_values(n_features) if do_init else {}
         n_init = self.n_init if do_init else 1
         rng = as_generator(self.random_state)
         eps = float(10 * np.finfo(X.dtype).eps)
@@ -442,7 +446,9 @@ class GaussianMixture(BaseEstimator):
     def _collapse_error(
         self, error: ComponentCollapseError, iteration: int, start: int
     ) -> ComponentCollapseError:
-        where = "at initialisation" if iteration == 0 else f"at EM iteration {iteration}"
+        where = (
+            "at initialisation" if iteration == 0 else f"at EM iteration {iteration}"
+        )
         return ComponentCollapseError(
             f"Fitting the mixture failed {where} (start {start + 1} of {self.n_init}): "
             f"{error}; such a component sits on too few distinct points. Try a "
@@ -570,7 +576,10 @@ class GaussianMixture(BaseEstimator):
         counts = rng.multinomial(n_samples, weights / weights.sum())
         model = covariance_model(self.covariance_type)
         X = model.sample(
-            rng, self.means_.astype(np.float64), self.covariances_.astype(np.float64), counts
+            rng,
+            self.means_.astype(np.float64),
+            self.covariances_.astype(np.float64),
+            counts,
         )
         y = np.repeat(np.arange(self.n_components), counts)
         return X.astype(self.means_.dtype), y
