@@ -11,25 +11,30 @@ Conventions (shared with scikit-learn):
   Mahalanobis distance of ``x`` is ``||(x - mean) @ U||**2``.
 - Shapes, for ``K`` components and ``d`` features:
 
-  ============  ============  ============================
+  ============  ============  ==============================
   type          covariances   second-moment statistic
-  ============  ============  ============================
-  full          (K, d, d)     (K, d, d) about each mean
-  tied          (d, d)        (d, d) about the global centre
-  diag          (K, d)        (K, d) about the global centre
-  spherical     (K,)          (K,) trace, about the centre
-  ============  ============  ============================
+  ============  ============  ==============================
+  full          (K, d, d)     (K, d, d)
+  tied          (d, d)        (d, d), summed over components
+  diag          (K, d)        (K, d)
+  spherical     (K,)          (K,), the trace
+  ============  ============  ==============================
 
-Second moments are accumulated around a shift rather than the origin so that
-subtracting the squared mean loses few digits: ``full`` uses each
-component's current mean (exact per component); the other types use the
-mixture's centre ``sum_k weights_k means_k`` so their kernels stay single
-matrix products.
+How the kernels stay fast. Rows enter centred on the mixture's centre ``g``
+(``sum_k weights_k means_k``). Each type maps a chunk to features ``phi``
+so that every component's squared distance is one matrix product,
+``phi @ coef + const``. For ``full`` the features are ``x`` and the upper
+triangle of ``x x^T``: the quadratic form needs half the flops of
+``||(x - mean) U||^2`` and nothing but log-sum-exp after the product. The same
+features give the M-step's moments in one more product, ``phi^T @ resp``,
+which uses the symmetry of ``x x^T``. Moments are taken about ``g`` rather than
+the origin, so data far from the origin keep their digits in float32.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
@@ -37,6 +42,27 @@ from scipy import linalg
 from .exceptions import ComponentCollapseError
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+@dataclass(frozen=True)
+class DistanceKernel:
+    """Squared Mahalanobis distances of centred rows as one matrix product.
+
+    ``distances = features(Xg).T @ coef + const`` has shape (n, K). Features
+    are laid out feature-major, (p, n), because building them row-wise writes
+    short strided runs and costs more than the products that use them.
+
+    Attributes
+    ----------
+    features : callable
+        ``features(Xg) -> ndarray of shape (p, n)``, in ``Xg``'s dtype.
+    coef : ndarray of shape (p, n_components)
+    const : ndarray of shape (n_components,)
+    """
+
+    features: Callable[[np.ndarray], np.ndarray]
+    coef: np.ndarray
+    const: np.ndarray
 
 
 def _collapse(components: list[int], detail: str) -> ComponentCollapseError:
@@ -50,8 +76,6 @@ class CovarianceModel:
     """Behaviour of one covariance type; subclasses fill in every method."""
 
     name: str = ""
-    #: True when second moments are taken about each component's own mean.
-    component_shift: bool = False
 
     def shape(self, n_components: int, n_features: int) -> tuple[int, ...]:
         """Shape of the ``covariances_`` (and ``precisions_``) array."""
@@ -61,43 +85,80 @@ class CovarianceModel:
         """Number of free covariance parameters."""
         raise NotImplementedError
 
+    def moment_features(self, Xg: np.ndarray) -> np.ndarray | None:
+        """Features whose products with responsibilities give the moments."""
+        return None
+
+    def distance_kernel(
+        self, delta_means: np.ndarray, precisions_cholesky: np.ndarray
+    ) -> DistanceKernel:
+        """Kernel giving each component's squared distance for a chunk.
+
+        Parameters
+        ----------
+        delta_means : ndarray of shape (K, d)
+            Component means minus the mixture centre.
+        precisions_cholesky : ndarray
+            Precision Cholesky factors (float64).
+        """
+        raise NotImplementedError
+
     def accumulate(
-        self, Xg: np.ndarray, resp: np.ndarray, shift: np.ndarray, row_weight
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """First and second moments of one chunk about ``shift``.
+        self,
+        Xg: np.ndarray,
+        features: np.ndarray,
+        resp: np.ndarray,
+        row_weight: np.ndarray | None,
+    ) -> tuple[np.ndarray, ...]:
+        """Raw moments of one chunk about the mixture centre.
+
+        Raw moments of chunks add up; :meth:`moments` turns their sum into
+        the statistics, once per pass rather than once per chunk.
 
         Parameters
         ----------
         Xg : ndarray of shape (n, d)
-            Chunk rows minus the global centre.
+            Chunk rows minus the mixture centre.
+        features : ndarray of shape (p, n)
+            The chunk's kernel features (``moment_features`` for the types
+            that have them).
         resp : ndarray of shape (n, K)
             Responsibilities times sample weights.
-        shift : ndarray of shape (K, d)
-            Per-component shift, relative to the global centre (zeros unless
-            ``component_shift``).
         row_weight : ndarray of shape (n,) or None
             Sample weights (None for unit weights); rows of ``resp`` sum to them.
+
+        Returns
+        -------
+        raw : tuple of ndarray
+        """
+        raise NotImplementedError
+
+    def moments(
+        self, raw: tuple[np.ndarray, ...], n_features: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """First and second moments from summed raw moments.
 
         Returns
         -------
         sum_dx : ndarray of shape (K, d)
         sum_dxx : ndarray, shape per the table in the module docstring
         """
-        raise NotImplementedError
+        (moments,) = raw  # rows: d first moments, then the second-moment block
+        return moments[:n_features].T, moments[n_features:].T
 
     def covariances(
         self, sum_dxx: np.ndarray, nk: np.ndarray, delta: np.ndarray, reg_covar: float
     ) -> np.ndarray:
-        """M-step: covariances from the second moment about the shift.
+        """M-step: covariances from the second moment about the centre.
 
         Parameters
         ----------
         sum_dxx : ndarray
-            Second-moment statistic.
+            Second-moment statistic about the centre.
         nk : ndarray of shape (K,)
             Responsibility mass per component.
         delta : ndarray of shape (K, d)
-            New means minus the shift.
+            New means minus the centre.
         reg_covar : float
             Added to the diagonal.
         """
@@ -121,22 +182,6 @@ class CovarianceModel:
 
     def log_det_cholesky(self, precisions_cholesky: np.ndarray, n_features: int):
         """Log-determinant of each precision Cholesky factor, shape (K,) or ()."""
-        raise NotImplementedError
-
-    def mahalanobis(
-        self, delta_means: np.ndarray, precisions_cholesky: np.ndarray, dtype
-    ) -> Callable[[np.ndarray], np.ndarray]:
-        """Return ``f(Xg) -> (n, K)`` squared Mahalanobis distances.
-
-        Parameters
-        ----------
-        delta_means : ndarray of shape (K, d)
-            Component means minus the global centre.
-        precisions_cholesky : ndarray
-            Precision Cholesky factors.
-        dtype : dtype
-            Arithmetic dtype of the chunk computations.
-        """
         raise NotImplementedError
 
     def to_full(
@@ -175,7 +220,6 @@ class FullCovariance(CovarianceModel):
     """A full covariance matrix per component."""
 
     name = "full"
-    component_shift = True
 
     def shape(self, n_components, n_features):  # noqa: D102
         return (n_components, n_features, n_features)
@@ -183,21 +227,38 @@ class FullCovariance(CovarianceModel):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components * n_features * (n_features + 1) // 2
 
-    def accumulate(self, Xg, resp, shift, row_weight):  # noqa: D102
-        n_components = resp.shape[1]
-        d = Xg.shape[1]
-        sum_dx = np.empty((n_components, d))
-        sum_dxx = np.empty((n_components, d, d))
-        for k in range(n_components):
-            diff = Xg - shift[k].astype(Xg.dtype)
-            weighted = diff * resp[:, k : k + 1]
-            sum_dx[k] = weighted.sum(axis=0)
-            sum_dxx[k] = weighted.T @ diff
-        return sum_dx, sum_dxx
+    def moment_features(self, Xg):
+        """``[x, upper triangle of x x^T]``, shape (d + d(d+1)/2, n)."""
+        n, d = Xg.shape
+        out = np.empty((d + d * (d + 1) // 2, n), dtype=Xg.dtype)
+        columns = out[:d]
+        columns[...] = Xg.T
+        position = d
+        for i in range(d):
+            np.multiply(columns[i], columns[i:], out=out[position : position + d - i])
+            position += d - i
+        return out
+
+    def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
+        d = delta_means.shape[1]
+        precisions = self.precisions(precisions_cholesky)
+        rows, cols = np.triu_indices(d)
+        # (x-m)' P (x-m) = sum_i P_ii x_i^2 + 2 sum_{i<j} P_ij x_i x_j - 2 x'Pm + m'Pm
+        quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
+        pm = np.einsum("kij,kj->ki", precisions, delta_means)
+        coef = np.concatenate([-2.0 * pm, quadratic], axis=1).T
+        const = np.einsum("ki,ki->k", pm, delta_means)
+        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef), const)
+
+    def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
+        return (features @ resp,)  # (p, K): one product, upper triangle only
+
+    def moments(self, raw, n_features):  # noqa: D102
+        sum_dx, packed = super().moments(raw, n_features)
+        return sum_dx, _unpack_symmetric(packed, n_features)
 
     def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
         cov = sum_dxx / nk[:, None, None] - delta[:, :, None] * delta[:, None, :]
-        cov = 0.5 * (cov + cov.transpose(0, 2, 1))
         d = delta.shape[1]
         cov[:, np.arange(d), np.arange(d)] += reg_covar
         return cov
@@ -231,24 +292,6 @@ class FullCovariance(CovarianceModel):
         diagonals = np.diagonal(precisions_cholesky, axis1=1, axis2=2)
         return np.sum(np.log(diagonals), axis=1)
 
-    def mahalanobis(self, delta_means, precisions_cholesky, dtype):  # noqa: D102
-        n_components, d = delta_means.shape
-        # One (d, K*d) matrix: all components in a single product per chunk.
-        stacked = np.ascontiguousarray(
-            precisions_cholesky.transpose(1, 0, 2).reshape(d, n_components * d),
-            dtype=dtype,
-        )
-        offset = np.einsum("ki,kij->kj", delta_means, precisions_cholesky)
-        offset = offset.reshape(n_components * d).astype(dtype)
-
-        def distances(Xg):
-            y = Xg @ stacked
-            y -= offset
-            np.square(y, out=y)
-            return y.reshape(len(Xg), n_components, d).sum(axis=2)
-
-        return distances
-
     def to_full(self, covariances, n_components, n_features):  # noqa: D102
         return np.asarray(covariances)
 
@@ -270,10 +313,26 @@ class TiedCovariance(CovarianceModel):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_features * (n_features + 1) // 2
 
-    def accumulate(self, Xg, resp, shift, row_weight):  # noqa: D102
-        sum_dx = resp.T @ Xg
+    def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
+        # ||(x - m) U||^2 = ||xU||^2 - 2 (xU).(mU) + ||mU||^2: features [xU, ||xU||^2].
+        centres = delta_means @ precisions_cholesky
+        d = len(precisions_cholesky)
+
+        def features(Xg):
+            out = np.empty((d + 1, len(Xg)), dtype=Xg.dtype)
+            np.matmul(precisions_cholesky.T.astype(Xg.dtype), Xg.T, out=out[:d])
+            out[d] = np.einsum("ij,ij->j", out[:d], out[:d])
+            return out
+
+        coef = np.vstack([-2.0 * centres.T, np.ones((1, len(centres)))])
+        return DistanceKernel(features, coef, np.sum(centres**2, axis=1))
+
+    def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
         weighted = Xg if row_weight is None else Xg * row_weight[:, None]
-        return sum_dx, weighted.T @ Xg
+        return resp.T @ Xg, weighted.T @ Xg
+
+    def moments(self, raw, n_features):  # noqa: D102
+        return raw
 
     def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
         between = (delta * nk[:, None]).T @ delta
@@ -301,20 +360,6 @@ class TiedCovariance(CovarianceModel):
     def log_det_cholesky(self, precisions_cholesky, n_features):  # noqa: D102
         return np.sum(np.log(np.diag(precisions_cholesky)))
 
-    def mahalanobis(self, delta_means, precisions_cholesky, dtype):  # noqa: D102
-        chol = precisions_cholesky.astype(dtype)
-        centres = (delta_means @ precisions_cholesky).astype(dtype)
-        centre_sq = np.sum(centres**2, axis=1)
-
-        def distances(Xg):
-            y = Xg @ chol
-            out = y @ (-2.0 * centres.T)
-            out += np.sum(y * y, axis=1)[:, None]
-            out += centre_sq
-            return out
-
-        return distances
-
     def to_full(self, covariances, n_components, n_features):  # noqa: D102
         return np.broadcast_to(covariances, (n_components, *covariances.shape))
 
@@ -335,8 +380,22 @@ class DiagCovariance(CovarianceModel):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components * n_features
 
-    def accumulate(self, Xg, resp, shift, row_weight):  # noqa: D102
-        return resp.T @ Xg, resp.T @ (Xg * Xg)
+    def moment_features(self, Xg):
+        """``[x, x**2]``, shape (2d, n)."""
+        d = Xg.shape[1]
+        out = np.empty((2 * d, len(Xg)), dtype=Xg.dtype)
+        out[:d] = Xg.T
+        np.square(out[:d], out=out[d:])
+        return out
+
+    def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
+        precisions = precisions_cholesky**2
+        coef = np.concatenate([-2.0 * delta_means * precisions, precisions], axis=1).T
+        const = np.sum(delta_means**2 * precisions, axis=1)
+        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef), const)
+
+    def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
+        return (features @ resp,)
 
     def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
         return sum_dxx / nk[:, None] - delta**2 + reg_covar
@@ -359,20 +418,6 @@ class DiagCovariance(CovarianceModel):
     def log_det_cholesky(self, precisions_cholesky, n_features):  # noqa: D102
         return np.sum(np.log(precisions_cholesky), axis=1)
 
-    def mahalanobis(self, delta_means, precisions_cholesky, dtype):  # noqa: D102
-        precisions = precisions_cholesky**2
-        a = precisions.T.astype(dtype)  # (d, K)
-        b = (-2.0 * delta_means * precisions).T.astype(dtype)
-        c = np.sum(delta_means**2 * precisions, axis=1).astype(dtype)
-
-        def distances(Xg):
-            out = (Xg * Xg) @ a
-            out += Xg @ b
-            out += c
-            return out
-
-        return distances
-
     def to_full(self, covariances, n_components, n_features):  # noqa: D102
         return np.array([np.diag(c) for c in covariances])
 
@@ -386,7 +431,7 @@ class DiagCovariance(CovarianceModel):
     def check_precisions(self, precisions, n_components, n_features):  # noqa: D102
         precisions = super().check_precisions(precisions, n_components, n_features)
         if np.any(precisions <= 0):
-            raise ValueError("precisions_init must be positive for 'diag'.")
+            raise ValueError(f"precisions_init must be positive for {self.name!r}.")
         return precisions
 
 
@@ -401,8 +446,24 @@ class SphericalCovariance(DiagCovariance):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components
 
-    def accumulate(self, Xg, resp, shift, row_weight):  # noqa: D102
-        return resp.T @ Xg, resp.T @ np.einsum("ij,ij->i", Xg, Xg)
+    def moment_features(self, Xg):
+        """``[x, ||x||**2]``, shape (d + 1, n)."""
+        out = np.empty((Xg.shape[1] + 1, len(Xg)), dtype=Xg.dtype)
+        out[:-1] = Xg.T
+        out[-1] = np.einsum("ij,ij->j", out[:-1], out[:-1])
+        return out
+
+    def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
+        precisions = precisions_cholesky**2
+        coef = np.concatenate(
+            [-2.0 * delta_means * precisions[:, None], precisions[:, None]], axis=1
+        ).T
+        const = precisions * np.sum(delta_means**2, axis=1)
+        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef), const)
+
+    def moments(self, raw, n_features):  # noqa: D102
+        sum_dx, trace = super().moments(raw, n_features)
+        return sum_dx, trace[:, 0]
 
     def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
         d = delta.shape[1]
@@ -417,22 +478,17 @@ class SphericalCovariance(DiagCovariance):
     def log_det_cholesky(self, precisions_cholesky, n_features):  # noqa: D102
         return n_features * np.log(precisions_cholesky)
 
-    def mahalanobis(self, delta_means, precisions_cholesky, dtype):  # noqa: D102
-        precisions = (precisions_cholesky**2).astype(dtype)
-        b = (-2.0 * delta_means).T.astype(dtype)
-        c = np.sum(delta_means**2, axis=1).astype(dtype)
-
-        def distances(Xg):
-            out = Xg @ b
-            out += np.einsum("ij,ij->i", Xg, Xg)[:, None]
-            out += c
-            out *= precisions
-            return out
-
-        return distances
-
     def to_full(self, covariances, n_components, n_features):  # noqa: D102
         return np.array([np.eye(n_features) * c for c in covariances])
+
+
+def _unpack_symmetric(packed: np.ndarray, d: int) -> np.ndarray:
+    """(K, d(d+1)/2) upper triangles, row by row, to (K, d, d) symmetric."""
+    rows, cols = np.triu_indices(d)
+    out = np.empty((len(packed), d, d), dtype=packed.dtype)
+    out[:, rows, cols] = packed
+    out[:, cols, rows] = packed
+    return out
 
 
 def _check_spd(matrix: np.ndarray, name: str) -> None:

@@ -17,7 +17,7 @@ from .stats import SuffStats
 
 _LOG_2PI = np.log(2.0 * np.pi)
 #: Largest intermediate block one chunk may allocate, in elements.
-_CHUNK_ELEMENTS = 1 << 19
+_CHUNK_ELEMENTS = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -81,19 +81,19 @@ def params_from_covariances(
     )
 
 
-def auto_chunk_size(n_components: int, n_features: int) -> int:
-    """Rows per chunk so that the largest block stays near 4 MiB of float64.
+def auto_chunk_size(width: int) -> int:
+    """Rows per chunk so that the widest per-chunk block stays near 2 MiB.
 
     Parameters
     ----------
-    n_components : int
-    n_features : int
+    width : int
+        Columns of the widest block a chunk allocates (features or components).
 
     Returns
     -------
     chunk_size : int
     """
-    return int(np.clip(_CHUNK_ELEMENTS // (n_components * n_features), 256, 65536))
+    return int(np.clip(_CHUNK_ELEMENTS // width, 256, 65536))
 
 
 def iter_chunks(n_samples: int, chunk_size: int) -> Iterator[slice]:
@@ -103,33 +103,37 @@ def iter_chunks(n_samples: int, chunk_size: int) -> Iterator[slice]:
 
 
 class _Evaluator:
-    """Per-parameter constants of the E-step, prepared once per iteration."""
+    """Per-parameter constants of the E-step, prepared once per iteration.
+
+    ``log(w_k N(x | mu_k, Sigma_k))`` of a chunk is one product,
+    ``features(x - centre) @ weight_matrix + bias``.
+    """
 
     def __init__(self, params: MixtureParams, dtype: np.dtype):
         model = covariance_model(params.covariance_type)
         self.model = model
-        self.dtype = np.dtype(dtype)
         means = np.asarray(params.means, dtype=np.float64)
         weights = np.asarray(params.weights, dtype=np.float64)
+        n_features = means.shape[1]
         self.centre = weights @ means / weights.sum()
-        delta = means - self.centre
-        self.shift = delta if model.component_shift else np.zeros_like(delta)
-        self.distances = model.mahalanobis(delta, params.precisions_cholesky, dtype)
+        kernel = model.distance_kernel(means - self.centre, params.precisions_cholesky)
         with np.errstate(divide="ignore"):
             log_weights = np.log(weights)
-        log_det = model.log_det_cholesky(params.precisions_cholesky, means.shape[1])
-        self.log_norm = (
-            log_weights + log_det - 0.5 * means.shape[1] * _LOG_2PI
-        ).astype(dtype)
+        log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
+        log_norm = log_weights + log_det - 0.5 * n_features * _LOG_2PI
+        self.features = kernel.features
+        self.weight_matrix = (-0.5 * kernel.coef).astype(dtype)
+        self.bias = (log_norm - 0.5 * kernel.const).astype(dtype)
         self.centre_dtype = self.centre.astype(dtype)
+        self.chunk_width = max(kernel.coef.shape)
 
-    def weighted_log_prob(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``log(w_k N(x | mu_k, Sigma_k))`` for a chunk, and the centred chunk."""
+    def weighted_log_prob(self, chunk: np.ndarray):
+        """Weighted log-probabilities (n, K), the centred chunk and its features."""
         centred = chunk - self.centre_dtype
-        log_prob = self.distances(centred)
-        log_prob *= -0.5
-        log_prob += self.log_norm
-        return log_prob, centred
+        features = self.features(centred)
+        log_prob = features.T @ self.weight_matrix
+        log_prob += self.bias
+        return log_prob, centred, features
 
 
 def _normalise(log_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,40 +177,47 @@ def e_step(
     """
     evaluator = _Evaluator(params, X.dtype)
     model = evaluator.model
-    if chunk_size is None:
-        chunk_size = auto_chunk_size(params.n_components, params.n_features)
-    total = None
+    chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
+    nk, raw, log_likelihood = 0.0, None, 0.0
     for rows in iter_chunks(X.shape[0], chunk_size):
-        log_prob, centred = evaluator.weighted_log_prob(X[rows])
+        log_prob, centred, features = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
         row_weight = None if sample_weight is None else sample_weight[rows]
         if row_weight is not None:
             resp *= row_weight[:, None]
-            log_likelihood = float(row_weight @ log_density.astype(np.float64))
-            weight = float(row_weight.sum(dtype=np.float64))
+            log_likelihood += float(row_weight @ log_density.astype(np.float64))
         else:
-            log_likelihood = float(log_density.sum(dtype=np.float64))
-            weight = float(len(centred))
-        sum_dx, sum_dxx = model.accumulate(centred, resp, evaluator.shift, row_weight)
-        chunk_stats = SuffStats(
-            nk=resp.sum(axis=0, dtype=np.float64),
-            sum_dx=np.asarray(sum_dx, dtype=np.float64),
-            sum_dxx=np.asarray(sum_dxx, dtype=np.float64),
-            shift=evaluator.shift,
-            log_likelihood=log_likelihood,
-            weight=weight,
-            n_samples=len(centred),
-        )
-        total = chunk_stats if total is None else total + chunk_stats
-    # Moments are relative to the mixture centre; record the absolute shift.
+            log_likelihood += float(log_density.sum(dtype=np.float64))
+        nk = nk + resp.sum(axis=0, dtype=np.float64)
+        raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
+    return _suff_stats(
+        model, nk, raw, evaluator.centre, log_likelihood, X, sample_weight
+    )
+
+
+def _add_raw(total: tuple | None, chunk: tuple) -> tuple:
+    """Add one chunk's raw moments to the running float64 total."""
+    if total is None:
+        return tuple(np.asarray(part, dtype=np.float64) for part in chunk)
+    for running, part in zip(total, chunk, strict=True):
+        running += part
+    return total
+
+
+def _suff_stats(model, nk, raw, centre, log_likelihood, X, sample_weight) -> SuffStats:
+    sum_dx, sum_dxx = model.moments(raw, X.shape[1])
+    if sample_weight is None:
+        weight = float(X.shape[0])
+    else:
+        weight = float(sample_weight.sum(dtype=np.float64))
     return SuffStats(
-        nk=total.nk,
-        sum_dx=total.sum_dx,
-        sum_dxx=total.sum_dxx,
-        shift=total.shift + evaluator.centre,
-        log_likelihood=total.log_likelihood,
-        weight=total.weight,
-        n_samples=total.n_samples,
+        nk=nk,
+        sum_dx=np.ascontiguousarray(sum_dx),
+        sum_dxx=np.ascontiguousarray(sum_dxx),
+        shift=centre,
+        log_likelihood=log_likelihood,
+        weight=weight,
+        n_samples=X.shape[0],
     )
 
 
@@ -268,10 +279,9 @@ def iter_log_prob(
         Posterior probability of each component.
     """
     evaluator = _Evaluator(params, X.dtype)
-    if chunk_size is None:
-        chunk_size = auto_chunk_size(params.n_components, params.n_features)
+    chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
     for rows in iter_chunks(X.shape[0], chunk_size):
-        log_prob, _ = evaluator.weighted_log_prob(X[rows])
+        log_prob, _, _ = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
         yield rows, log_density, resp
 
@@ -285,8 +295,8 @@ def stats_from_responsibilities(
 ) -> SuffStats:
     """Sufficient statistics for given responsibilities (used to initialise).
 
-    Two passes: the first finds each component's mean, the second takes
-    second moments about it (or about the overall mean, per covariance type).
+    Two passes: the first finds the weighted centre of the data, the second
+    takes moments about it.
 
     Parameters
     ----------
@@ -303,35 +313,20 @@ def stats_from_responsibilities(
         ``log_likelihood`` is NaN: no parameters were evaluated.
     """
     model = covariance_model(covariance_type)
-    chunk_size = chunk_size or 4096
-    nk = sum_x = None
+    chunk_size = chunk_size or auto_chunk_size(X.shape[1] * (X.shape[1] + 3) // 2)
+    if sample_weight is None:
+        centre = X.sum(axis=0, dtype=np.float64) / X.shape[0]
+    else:
+        centre = sample_weight.astype(np.float64) @ X / sample_weight.sum()
+    nk, raw = 0.0, None
     for rows in iter_chunks(X.shape[0], chunk_size):
-        resp = _weighted(responsibilities(rows), sample_weight, rows)
-        chunk_nk = resp.sum(axis=0, dtype=np.float64)
-        chunk_x = (resp.T @ X[rows]).astype(np.float64)
-        nk = chunk_nk if nk is None else nk + chunk_nk
-        sum_x = chunk_x if sum_x is None else sum_x + chunk_x
-    centre = sum_x.sum(axis=0) / nk.sum()
-    means = sum_x / np.maximum(nk, np.finfo(np.float64).tiny)[:, None]
-    shift = means - centre if model.component_shift else np.zeros_like(means)
-    sum_dx = sum_dxx = None
-    for rows in iter_chunks(X.shape[0], chunk_size):
-        resp = _weighted(responsibilities(rows), sample_weight, rows)
+        resp = _weighted(responsibilities(rows), sample_weight, rows).astype(X.dtype)
         row_weight = None if sample_weight is None else sample_weight[rows]
         centred = X[rows] - centre.astype(X.dtype)
-        dx, dxx = model.accumulate(centred, resp.astype(X.dtype), shift, row_weight)
-        sum_dx = dx if sum_dx is None else sum_dx + dx
-        sum_dxx = dxx if sum_dxx is None else sum_dxx + dxx
-    weight = float(X.shape[0] if sample_weight is None else sample_weight.sum())
-    return SuffStats(
-        nk=nk,
-        sum_dx=np.asarray(sum_dx, dtype=np.float64),
-        sum_dxx=np.asarray(sum_dxx, dtype=np.float64),
-        shift=shift + centre,
-        log_likelihood=float("nan"),
-        weight=weight,
-        n_samples=X.shape[0],
-    )
+        features = model.moment_features(centred)
+        nk = nk + resp.sum(axis=0, dtype=np.float64)
+        raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
+    return _suff_stats(model, nk, raw, centre, float("nan"), X, sample_weight)
 
 
 def _weighted(resp: np.ndarray, sample_weight, rows: slice) -> np.ndarray:

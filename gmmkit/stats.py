@@ -17,21 +17,22 @@ import numpy as np
 class SuffStats:
     """Responsibility-weighted moments of a set of rows.
 
-    Moments are taken about ``shift`` (see :mod:`gmmkit.covariance`), which
-    is fixed by the parameters the E-step used, so that float32 data keep
-    their digits. All arrays are float64 whatever the data's dtype.
+    Moments are taken about ``shift``, the mixture's centre under the
+    parameters the E-step used (``sum_k weights_k means_k``), not about the
+    origin, so that data far from the origin keep their digits in float32.
+    All arrays are float64 whatever the data's dtype.
 
     Attributes
     ----------
     nk : ndarray of shape (n_components,)
         Responsibility mass per component (weighted by sample weights).
     sum_dx : ndarray of shape (n_components, n_features)
-        First moment about ``shift``: ``sum_n r_nk (x_n - shift_k)``.
+        First moment about ``shift``: ``sum_n r_nk (x_n - shift)``.
     sum_dxx : ndarray
         Second moment about ``shift``; its shape depends on the covariance
         type (``(K, d, d)``, ``(d, d)``, ``(K, d)`` or ``(K,)``).
-    shift : ndarray of shape (n_components, n_features)
-        Point each component's moments are taken about.
+    shift : ndarray of shape (n_features,)
+        Point the moments are taken about.
     log_likelihood : float
         Sum of ``w_n log p(x_n)`` over the rows.
     weight : float
