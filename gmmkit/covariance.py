@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg import lapack
 
 from .exceptions import ComponentCollapseError
 
@@ -264,20 +265,12 @@ class FullCovariance(CovarianceModel):
         return cov
 
     def precisions_cholesky(self, covariances):  # noqa: D102
-        n_components, d, _ = covariances.shape
-        out = np.empty_like(covariances)
-        failed = []
-        eye = np.eye(d)
-        for k in range(n_components):
-            try:
-                chol = linalg.cholesky(covariances[k], lower=True)
-            except linalg.LinAlgError:
-                failed.append(k)
-                continue
-            out[k] = linalg.solve_triangular(chol, eye, lower=True).T
-        if failed:
-            raise _collapse(failed, "is not positive definite")
-        return out
+        try:
+            chol = np.linalg.cholesky(covariances)  # all components at once
+        except np.linalg.LinAlgError:
+            failed = [k for k, c in enumerate(covariances) if not _is_positive_definite(c)]
+            raise _collapse(failed, "is not positive definite") from None
+        return np.array([_inverse_lower(c).T for c in chol])
 
     def precisions(self, precisions_cholesky):  # noqa: D102
         return precisions_cholesky @ precisions_cholesky.transpose(0, 2, 1)
@@ -343,10 +336,10 @@ class TiedCovariance(CovarianceModel):
 
     def precisions_cholesky(self, covariances):  # noqa: D102
         try:
-            chol = linalg.cholesky(covariances, lower=True)
-        except linalg.LinAlgError:
+            chol = np.linalg.cholesky(covariances)
+        except np.linalg.LinAlgError:
             raise _collapse([], "(shared) is not positive definite") from None
-        return linalg.solve_triangular(chol, np.eye(len(chol)), lower=True).T
+        return _inverse_lower(chol).T
 
     def precisions(self, precisions_cholesky):  # noqa: D102
         return precisions_cholesky @ precisions_cholesky.T
@@ -480,6 +473,23 @@ class SphericalCovariance(DiagCovariance):
 
     def to_full(self, covariances, n_components, n_features):  # noqa: D102
         return np.array([np.eye(n_features) * c for c in covariances])
+
+
+def _is_positive_definite(matrix: np.ndarray) -> bool:
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+def _inverse_lower(chol: np.ndarray) -> np.ndarray:
+    """Inverse of a lower-triangular matrix (LAPACK trtri: exact structure)."""
+    (trtri,) = lapack.get_lapack_funcs(("trtri",), (chol,))
+    inverse, info = trtri(chol, lower=1)
+    if info != 0:
+        raise _collapse([], "has a singular Cholesky factor")
+    return inverse
 
 
 def _unpack_symmetric(packed: np.ndarray, d: int) -> np.ndarray:
