@@ -50,8 +50,9 @@ class DistanceKernel:
     """Squared Mahalanobis distances of centred rows as one matrix product.
 
     ``distances = features(Xg).T @ coef + const`` has shape (n, K). Features
-    are laid out feature-major, (p, n), because building them row-wise writes
-    short strided runs and costs more than the products that use them.
+    are returned as (p, n): the full type builds them feature-major, because
+    writing the triangle of ``x x^T`` row-wise means short strided runs; the
+    others build them row-major and return the transposed view.
 
     Attributes
     ----------
@@ -268,7 +269,9 @@ class FullCovariance(CovarianceModel):
         try:
             chol = np.linalg.cholesky(covariances)  # all components at once
         except np.linalg.LinAlgError:
-            failed = [k for k, c in enumerate(covariances) if not _is_positive_definite(c)]
+            failed = [
+                k for k, c in enumerate(covariances) if not _is_positive_definite(c)
+            ]
             raise _collapse(failed, "is not positive definite") from None
         return np.array([_inverse_lower(c).T for c in chol])
 
@@ -312,10 +315,10 @@ class TiedCovariance(CovarianceModel):
         d = len(precisions_cholesky)
 
         def features(Xg):
-            out = np.empty((d + 1, len(Xg)), dtype=Xg.dtype)
-            np.matmul(precisions_cholesky.T.astype(Xg.dtype), Xg.T, out=out[:d])
-            out[d] = np.einsum("ij,ij->j", out[:d], out[:d])
-            return out
+            out = np.empty((len(Xg), d + 1), dtype=Xg.dtype)
+            np.matmul(Xg, precisions_cholesky.astype(Xg.dtype), out=out[:, :d])
+            out[:, d] = np.einsum("ij,ij->i", out[:, :d], out[:, :d])
+            return out.T
 
         coef = np.vstack([-2.0 * centres.T, np.ones((1, len(centres)))])
         return DistanceKernel(features, coef, np.sum(centres**2, axis=1))
@@ -374,12 +377,12 @@ class DiagCovariance(CovarianceModel):
         return n_components * n_features
 
     def moment_features(self, Xg):
-        """``[x, x**2]``, shape (2d, n)."""
+        """``[x, x**2]``, shape (2d, n) (a transposed row-major array)."""
         d = Xg.shape[1]
-        out = np.empty((2 * d, len(Xg)), dtype=Xg.dtype)
-        out[:d] = Xg.T
-        np.square(out[:d], out=out[d:])
-        return out
+        out = np.empty((len(Xg), 2 * d), dtype=Xg.dtype)
+        out[:, :d] = Xg
+        np.square(Xg, out=out[:, d:])
+        return out.T
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         precisions = precisions_cholesky**2
@@ -440,11 +443,11 @@ class SphericalCovariance(DiagCovariance):
         return n_components
 
     def moment_features(self, Xg):
-        """``[x, ||x||**2]``, shape (d + 1, n)."""
-        out = np.empty((Xg.shape[1] + 1, len(Xg)), dtype=Xg.dtype)
-        out[:-1] = Xg.T
-        out[-1] = np.einsum("ij,ij->j", out[:-1], out[:-1])
-        return out
+        """``[x, ||x||**2]``, shape (d + 1, n) (a transposed row-major array)."""
+        out = np.empty((len(Xg), Xg.shape[1] + 1), dtype=Xg.dtype)
+        out[:, :-1] = Xg
+        out[:, -1] = np.einsum("ij,ij->i", Xg, Xg)
+        return out.T
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         precisions = precisions_cholesky**2

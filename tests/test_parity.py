@@ -98,3 +98,34 @@ def test_float32_matches_float64_fit(covariance_type):
         np.testing.assert_allclose(
             getattr(ours32, name), getattr(ours64, name), rtol=1e-4, atol=1e-5
         )
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "n_features", "n_components"),
+    [(3000, 2, 5), (2000, 16, 6), (1500, 32, 4)],
+)
+def test_twenty_iterations_match_on_benchmark_shapes(
+    covariance_type, n_samples, n_features, n_components
+):
+    # The benchmark's setting on small sizes: same start, exactly 20 iterations.
+    rng = np.random.default_rng(n_features)
+    centres = rng.normal(scale=3.0, size=(n_components, n_features))
+    X = centres[rng.integers(0, n_components, n_samples)] + rng.normal(
+        size=(n_samples, n_features)
+    )
+    start = start_params(X, covariance_type, n_components=n_components)
+    params = dict(
+        n_components=n_components,
+        covariance_type=covariance_type,
+        max_iter=20,
+        tol=0.0,
+        **start,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = GaussianMixture(**params).fit(X)
+        theirs = SklearnGaussianMixture(**params).fit(X)
+    for name in ("weights_", "means_", "covariances_", "precisions_cholesky_"):
+        np.testing.assert_allclose(
+            getattr(ours, name), getattr(theirs, name), rtol=RTOL, atol=0, err_msg=name
+        )
