@@ -49,7 +49,9 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 class DistanceKernel:
     """Squared Mahalanobis distances of centred rows as one matrix product.
 
-    ``distances = features(Xg).T @ coef + const`` has shape (n, K). Features
+    ``distances = features(Xg).T @ coef`` has shape (n, K). The first feature
+    is the constant 1, so the first row of ``coef`` holds each component's
+    constant term and ``features @ resp`` starts with the component masses. Features
     are returned as (p, n): the full type builds them feature-major, because
     writing the triangle of ``x x^T`` row-wise means short strided runs; the
     others build them row-major and return the transposed view.
@@ -59,12 +61,10 @@ class DistanceKernel:
     features : callable
         ``features(Xg) -> ndarray of shape (p, n)``, in ``Xg``'s dtype.
     coef : ndarray of shape (p, n_components)
-    const : ndarray of shape (n_components,)
     """
 
     features: Callable[[np.ndarray], np.ndarray]
     coef: np.ndarray
-    const: np.ndarray
 
 
 def _collapse(components: list[int], detail: str) -> ComponentCollapseError:
@@ -137,16 +137,19 @@ class CovarianceModel:
 
     def moments(
         self, raw: tuple[np.ndarray, ...], n_features: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """First and second moments from summed raw moments.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Masses, first and second moments from summed raw moments.
 
         Returns
         -------
+        nk : ndarray of shape (K,)
         sum_dx : ndarray of shape (K, d)
         sum_dxx : ndarray, shape per the table in the module docstring
         """
-        (moments,) = raw  # rows: d first moments, then the second-moment block
-        return moments[:n_features].T, moments[n_features:].T
+        # Rows of ``features @ resp``: the masses, d first moments, then the rest.
+        (moments,) = raw
+        d = n_features
+        return moments[0], moments[1 : d + 1].T, moments[d + 1 :].T
 
     def covariances(
         self, sum_dxx: np.ndarray, nk: np.ndarray, delta: np.ndarray, reg_covar: float
@@ -230,12 +233,13 @@ class FullCovariance(CovarianceModel):
         return n_components * n_features * (n_features + 1) // 2
 
     def moment_features(self, Xg):
-        """``[x, upper triangle of x x^T]``, shape (d + d(d+1)/2, n)."""
+        """``[1, x, upper triangle of x x^T]``, shape (1 + d + d(d+1)/2, n)."""
         n, d = Xg.shape
-        out = np.empty((d + d * (d + 1) // 2, n), dtype=Xg.dtype)
-        columns = out[:d]
+        out = np.empty((1 + d + d * (d + 1) // 2, n), dtype=Xg.dtype)
+        out[0] = 1.0
+        columns = out[1 : d + 1]
         columns[...] = Xg.T
-        position = d
+        position = d + 1
         for i in range(d):
             np.multiply(columns[i], columns[i:], out=out[position : position + d - i])
             position += d - i
@@ -248,16 +252,16 @@ class FullCovariance(CovarianceModel):
         # (x-m)' P (x-m) = sum_i P_ii x_i^2 + 2 sum_{i<j} P_ij x_i x_j - 2 x'Pm + m'Pm
         quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
         pm = np.einsum("kij,kj->ki", precisions, delta_means)
-        coef = np.concatenate([-2.0 * pm, quadratic], axis=1).T
         const = np.einsum("ki,ki->k", pm, delta_means)
-        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef), const)
+        coef = np.concatenate([const[:, None], -2.0 * pm, quadratic], axis=1).T
+        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef))
 
     def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
         return (features @ resp,)  # (p, K): one product, upper triangle only
 
     def moments(self, raw, n_features):  # noqa: D102
-        sum_dx, packed = super().moments(raw, n_features)
-        return sum_dx, _unpack_symmetric(packed, n_features)
+        nk, sum_dx, packed = super().moments(raw, n_features)
+        return nk, sum_dx, _unpack_symmetric(packed, n_features)
 
     def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
         cov = sum_dxx / nk[:, None, None] - delta[:, :, None] * delta[:, None, :]
@@ -315,17 +319,21 @@ class TiedCovariance(CovarianceModel):
         d = len(precisions_cholesky)
 
         def features(Xg):
-            out = np.empty((len(Xg), d + 1), dtype=Xg.dtype)
-            np.matmul(Xg, precisions_cholesky.astype(Xg.dtype), out=out[:, :d])
-            out[:, d] = np.einsum("ij,ij->i", out[:, :d], out[:, :d])
+            out = np.empty((len(Xg), d + 2), dtype=Xg.dtype)
+            out[:, 0] = 1.0
+            y = out[:, 1 : d + 1]
+            np.matmul(Xg, precisions_cholesky.astype(Xg.dtype), out=y)
+            out[:, d + 1] = np.einsum("ij,ij->i", y, y)
             return out.T
 
-        coef = np.vstack([-2.0 * centres.T, np.ones((1, len(centres)))])
-        return DistanceKernel(features, coef, np.sum(centres**2, axis=1))
+        coef = np.vstack(
+            [np.sum(centres**2, axis=1), -2.0 * centres.T, np.ones(len(centres))]
+        )
+        return DistanceKernel(features, coef)
 
     def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
         weighted = Xg if row_weight is None else Xg * row_weight[:, None]
-        return resp.T @ Xg, weighted.T @ Xg
+        return resp.sum(axis=0), resp.T @ Xg, weighted.T @ Xg
 
     def moments(self, raw, n_features):  # noqa: D102
         return raw
@@ -377,18 +385,21 @@ class DiagCovariance(CovarianceModel):
         return n_components * n_features
 
     def moment_features(self, Xg):
-        """``[x, x**2]``, shape (2d, n) (a transposed row-major array)."""
+        """``[1, x, x**2]``, shape (1 + 2d, n) (a transposed row-major array)."""
         d = Xg.shape[1]
-        out = np.empty((len(Xg), 2 * d), dtype=Xg.dtype)
-        out[:, :d] = Xg
-        np.square(Xg, out=out[:, d:])
+        out = np.empty((len(Xg), 1 + 2 * d), dtype=Xg.dtype)
+        out[:, 0] = 1.0
+        out[:, 1 : d + 1] = Xg
+        np.square(Xg, out=out[:, d + 1 :])
         return out.T
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         precisions = precisions_cholesky**2
-        coef = np.concatenate([-2.0 * delta_means * precisions, precisions], axis=1).T
         const = np.sum(delta_means**2 * precisions, axis=1)
-        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef), const)
+        coef = np.concatenate(
+            [const[:, None], -2.0 * delta_means * precisions, precisions], axis=1
+        ).T
+        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef))
 
     def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
         return (features @ resp,)
@@ -443,23 +454,29 @@ class SphericalCovariance(DiagCovariance):
         return n_components
 
     def moment_features(self, Xg):
-        """``[x, ||x||**2]``, shape (d + 1, n) (a transposed row-major array)."""
-        out = np.empty((len(Xg), Xg.shape[1] + 1), dtype=Xg.dtype)
-        out[:, :-1] = Xg
+        """``[1, x, ||x||**2]``, shape (d + 2, n) (a transposed row-major array)."""
+        out = np.empty((len(Xg), Xg.shape[1] + 2), dtype=Xg.dtype)
+        out[:, 0] = 1.0
+        out[:, 1:-1] = Xg
         out[:, -1] = np.einsum("ij,ij->i", Xg, Xg)
         return out.T
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         precisions = precisions_cholesky**2
-        coef = np.concatenate(
-            [-2.0 * delta_means * precisions[:, None], precisions[:, None]], axis=1
-        ).T
         const = precisions * np.sum(delta_means**2, axis=1)
-        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef), const)
+        coef = np.concatenate(
+            [
+                const[:, None],
+                -2.0 * delta_means * precisions[:, None],
+                precisions[:, None],
+            ],
+            axis=1,
+        ).T
+        return DistanceKernel(self.moment_features, np.ascontiguousarray(coef))
 
     def moments(self, raw, n_features):  # noqa: D102
-        sum_dx, trace = super().moments(raw, n_features)
-        return sum_dx, trace[:, 0]
+        nk, sum_dx, trace = super().moments(raw, n_features)
+        return nk, sum_dx, trace[:, 0]
 
     def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
         d = delta.shape[1]

@@ -122,8 +122,9 @@ class _Evaluator:
         log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
         log_norm = log_weights + log_det - 0.5 * n_features * _LOG_2PI
         self.features = kernel.features
-        self.weight_matrix = (-0.5 * kernel.coef).astype(dtype)
-        self.bias = (log_norm - 0.5 * kernel.const).astype(dtype)
+        weight_matrix = -0.5 * kernel.coef
+        weight_matrix[0] += log_norm  # the constant feature carries the bias
+        self.weight_matrix = weight_matrix.astype(dtype)
         self.centre_dtype = self.centre.astype(dtype)
         self.chunk_width = max(kernel.coef.shape)
 
@@ -131,9 +132,7 @@ class _Evaluator:
         """Weighted log-probabilities (n, K), the centred chunk and its features."""
         centred = chunk - self.centre_dtype
         features = self.features(centred)
-        log_prob = features.T @ self.weight_matrix
-        log_prob += self.bias
-        return log_prob, centred, features
+        return features.T @ self.weight_matrix, centred, features
 
 
 def _normalise(log_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +146,7 @@ def _normalise(log_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     log_prob -= top[:, None]
     resp = np.exp(log_prob, out=log_prob)
     total = resp.sum(axis=1)
-    resp /= total[:, None]
+    resp *= (1.0 / total)[:, None]
     return top + np.log(total), resp
 
 
@@ -178,7 +177,7 @@ def e_step(
     evaluator = _Evaluator(params, X.dtype)
     model = evaluator.model
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
-    nk, raw, log_likelihood = 0.0, None, 0.0
+    raw, log_likelihood = None, 0.0
     for rows in iter_chunks(X.shape[0], chunk_size):
         log_prob, centred, features = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
@@ -188,11 +187,8 @@ def e_step(
             log_likelihood += float(row_weight @ log_density.astype(np.float64))
         else:
             log_likelihood += float(log_density.sum(dtype=np.float64))
-        nk = nk + resp.sum(axis=0, dtype=np.float64)
         raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
-    return _suff_stats(
-        model, nk, raw, evaluator.centre, log_likelihood, X, sample_weight
-    )
+    return _suff_stats(model, raw, evaluator.centre, log_likelihood, X, sample_weight)
 
 
 def _add_raw(total: tuple | None, chunk: tuple) -> tuple:
@@ -204,14 +200,14 @@ def _add_raw(total: tuple | None, chunk: tuple) -> tuple:
     return total
 
 
-def _suff_stats(model, nk, raw, centre, log_likelihood, X, sample_weight) -> SuffStats:
-    sum_dx, sum_dxx = model.moments(raw, X.shape[1])
+def _suff_stats(model, raw, centre, log_likelihood, X, sample_weight) -> SuffStats:
+    nk, sum_dx, sum_dxx = model.moments(raw, X.shape[1])
     if sample_weight is None:
         weight = float(X.shape[0])
     else:
         weight = float(sample_weight.sum(dtype=np.float64))
     return SuffStats(
-        nk=nk,
+        nk=np.ascontiguousarray(nk),
         sum_dx=np.ascontiguousarray(sum_dx),
         sum_dxx=np.ascontiguousarray(sum_dxx),
         shift=centre,
@@ -318,15 +314,14 @@ def stats_from_responsibilities(
         centre = X.sum(axis=0, dtype=np.float64) / X.shape[0]
     else:
         centre = sample_weight.astype(np.float64) @ X / sample_weight.sum()
-    nk, raw = 0.0, None
+    raw = None
     for rows in iter_chunks(X.shape[0], chunk_size):
         resp = _weighted(responsibilities(rows), sample_weight, rows).astype(X.dtype)
         row_weight = None if sample_weight is None else sample_weight[rows]
         centred = X[rows] - centre.astype(X.dtype)
         features = model.moment_features(centred)
-        nk = nk + resp.sum(axis=0, dtype=np.float64)
         raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
-    return _suff_stats(model, nk, raw, centre, float("nan"), X, sample_weight)
+    return _suff_stats(model, raw, centre, float("nan"), X, sample_weight)
 
 
 def _weighted(resp: np.ndarray, sample_weight, rows: slice) -> np.ndarray:
