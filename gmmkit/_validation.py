@@ -49,13 +49,17 @@ def _feature_names(X: Any) -> np.ndarray | None:
 def _to_numeric(X: Any, name: str, names: np.ndarray | None) -> np.ndarray:
     """Convert ``X`` to a numeric ndarray, naming the first non-numeric cell."""
     if hasattr(X, "columns") and hasattr(X, "iloc"):  # DataFrame: check per column
-        bad = [str(c) for c in X.columns if _non_numeric_column(X[c])]
-        if bad:
+        try:
+            # Missing values (None, pd.NA) become NaN, reported with their rows.
+            single = all(str(dt).lower() == "float32" for dt in X.dtypes)
+            dtype = np.float32 if single and len(X.columns) else np.float64
+            return X.to_numpy(dtype=dtype, na_value=np.nan)
+        except (TypeError, ValueError):
+            bad = [str(c) for c in X.columns if _non_numeric_column(X[c])]
             raise ValueError(
                 f"{name} has non-numeric column(s) {bad}; gmmkit models numbers "
                 "only. Drop these columns, or encode them numerically first."
-            )
-        X = X.to_numpy()
+            ) from None
     array = np.asarray(X)
     if array.dtype.kind in "biuf":
         return array
@@ -88,7 +92,7 @@ def _to_numeric(X: Any, name: str, names: np.ndarray | None) -> np.ndarray:
 
 def _non_numeric_column(column: Any) -> bool:
     try:
-        np.asarray(column, dtype=np.float64)
+        column.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError):
         return True
     return False

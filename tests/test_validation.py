@@ -74,6 +74,14 @@ def test_non_numeric_values_are_located():
         GaussianMixture(1).fit(data)
 
 
+def test_missing_values_in_a_dataframe_are_located():
+    frame = pd.DataFrame(
+        {"x": [1.0, 2.0, 3.0], "y": pd.array([1.0, None, 3.0], dtype="Float64")}
+    )
+    with pytest.raises(ValueError, match=r"NaN in row 1 \(column\(s\) 1 \('y'\)\)"):
+        GaussianMixture(1).fit(frame)
+
+
 def test_non_numeric_dataframe_columns_are_named():
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "kind": ["a", "b", "c"]})
     with pytest.raises(ValueError, match=r"non-numeric column\(s\) \['kind'\]"):
