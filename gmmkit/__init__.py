@@ -6,6 +6,7 @@ from . import datasets
 from .exceptions import ComponentCollapseError, ConvergenceWarning, NotFittedError
 from .kmeans import KMeans
 from .mixture import GaussianMixture
+from .selection import SelectionResult, compare_inits, select_model
 from .stats import SuffStats
 
 __version__ = "0.1.0"
@@ -16,9 +17,12 @@ __all__ = [
     "GaussianMixture",
     "KMeans",
     "NotFittedError",
+    "SelectionResult",
     "SuffStats",
     "__version__",
+    "compare_inits",
     "datasets",
+    "select_model",
 ]
 
 logging.getLogger("gmmkit").addHandler(logging.NullHandler())

@@ -332,7 +332,9 @@ class TiedCovariance(CovarianceModel):
         return DistanceKernel(features, coef)
 
     def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
-        weighted = Xg if row_weight is None else Xg * row_weight[:, None]
+        # Each row's scatter counts by its mass over these components: its
+        # sample weight, less whatever a background component took.
+        weighted = Xg * resp.sum(axis=1)[:, None]
         return resp.sum(axis=0), resp.T @ Xg, weighted.T @ Xg
 
     def moments(self, raw, n_features):  # noqa: D102

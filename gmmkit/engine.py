@@ -8,7 +8,7 @@ that no array larger than ``chunk_size x n_components`` (times
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,6 +33,12 @@ class MixtureParams:
     precisions_cholesky : ndarray
         Same shape as ``covariances``.
     covariance_type : str
+    noise_weight : float
+        Weight of the uniform background component (0 without one); the
+        Gaussian ``weights`` sum to ``1 - noise_weight``.
+    noise_log_density : float or None
+        Log-density of the background (``-log volume`` of its box), or None
+        when the mixture has no background component.
     """
 
     weights: np.ndarray
@@ -40,6 +46,8 @@ class MixtureParams:
     covariances: np.ndarray
     precisions_cholesky: np.ndarray
     covariance_type: str
+    noise_weight: float = 0.0
+    noise_log_density: float | None = None
 
     @property
     def n_components(self) -> int:
@@ -58,11 +66,26 @@ class MixtureParams:
             array = np.array(getattr(self, name))
             array.flags.writeable = False
             arrays[name] = array
-        return MixtureParams(covariance_type=self.covariance_type, **arrays)
+        return MixtureParams(
+            covariance_type=self.covariance_type,
+            noise_weight=self.noise_weight,
+            noise_log_density=self.noise_log_density,
+            **arrays,
+        )
+
+    @property
+    def has_noise(self) -> bool:
+        """Whether a uniform background component is part of the mixture."""
+        return self.noise_log_density is not None
 
 
 def params_from_covariances(
-    weights, means, covariances, covariance_type: str
+    weights,
+    means,
+    covariances,
+    covariance_type: str,
+    noise_weight: float = 0.0,
+    noise_log_density: float | None = None,
 ) -> MixtureParams:
     """Build parameters, computing the precision Cholesky factors.
 
@@ -78,6 +101,8 @@ def params_from_covariances(
         covariances=covariances,
         precisions_cholesky=model.precisions_cholesky(covariances),
         covariance_type=covariance_type,
+        noise_weight=noise_weight,
+        noise_log_density=noise_log_density,
     )
 
 
@@ -106,7 +131,8 @@ class _Evaluator:
     """Per-parameter constants of the E-step, prepared once per iteration.
 
     ``log(w_k N(x | mu_k, Sigma_k))`` of a chunk is one product,
-    ``features(x - centre) @ weight_matrix + bias``.
+    ``features(x - centre) @ weight_matrix``. A uniform background component
+    is one more column, constant, carried by the constant feature.
     """
 
     def __init__(self, params: MixtureParams, dtype: np.dtype):
@@ -124,6 +150,13 @@ class _Evaluator:
         self.features = kernel.features
         weight_matrix = -0.5 * kernel.coef
         weight_matrix[0] += log_norm  # the constant feature carries the bias
+        self.n_components = len(means)
+        self.has_noise = params.has_noise
+        if self.has_noise:
+            noise = np.zeros((len(weight_matrix), 1))
+            with np.errstate(divide="ignore"):
+                noise[0] = np.log(params.noise_weight) + params.noise_log_density
+            weight_matrix = np.hstack([weight_matrix, noise])
         self.weight_matrix = weight_matrix.astype(dtype)
         self.centre_dtype = self.centre.astype(dtype)
         self.chunk_width = max(kernel.coef.shape)
@@ -183,7 +216,7 @@ def e_step(
     evaluator = _Evaluator(params, X.dtype)
     model = evaluator.model
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
-    raw, log_likelihood = None, 0.0
+    raw, log_likelihood, noise_mass = None, 0.0, 0.0
     for rows in iter_chunks(X.shape[0], chunk_size):
         log_prob, centred, features = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
@@ -193,8 +226,12 @@ def e_step(
             log_likelihood += float(row_weight @ log_density.astype(np.float64))
         else:
             log_likelihood += float(log_density.sum(dtype=np.float64))
+        if evaluator.has_noise:
+            noise_mass += float(resp[:, -1].sum(dtype=np.float64))
+            resp = np.ascontiguousarray(resp[:, :-1])
         raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
-    return _suff_stats(model, raw, evaluator.centre, log_likelihood, X, sample_weight)
+    stats = _suff_stats(model, raw, evaluator.centre, log_likelihood, X, sample_weight)
+    return replace(stats, noise_mass=noise_mass) if evaluator.has_noise else stats
 
 
 def _add_raw(total: tuple | None, chunk: tuple) -> tuple:
@@ -224,7 +261,11 @@ def _suff_stats(model, raw, centre, log_likelihood, X, sample_weight) -> SuffSta
 
 
 def m_step(
-    stats: SuffStats, covariance_type: str, reg_covar: float, eps: float
+    stats: SuffStats,
+    covariance_type: str,
+    reg_covar: float,
+    eps: float,
+    noise_log_density: float | None = None,
 ) -> MixtureParams:
     """New parameters from sufficient statistics.
 
@@ -238,6 +279,9 @@ def m_step(
     eps : float
         Floor added to each component's mass (``10 * machine epsilon`` of the
         data dtype, as scikit-learn does) so empty components stay finite.
+    noise_log_density : float or None
+        Log-density of a uniform background component, kept as it is; its
+        weight is re-estimated from ``stats.noise_mass``.
 
     Returns
     -------
@@ -253,11 +297,14 @@ def m_step(
     nk = stats.nk + eps
     delta = stats.sum_dx / nk[:, None]
     covariances = model.covariances(stats.sum_dxx, nk, delta, reg_covar)
+    total = nk.sum() + stats.noise_mass
     return params_from_covariances(
-        weights=nk / nk.sum(),
+        weights=nk / total,
         means=stats.shift + delta,
         covariances=covariances,
         covariance_type=covariance_type,
+        noise_weight=stats.noise_mass / total if noise_log_density is not None else 0.0,
+        noise_log_density=noise_log_density,
     )
 
 
@@ -278,7 +325,8 @@ def iter_log_prob(
     log_density : ndarray of shape (n_rows,)
         ``log p(x)`` of each row.
     resp : ndarray of shape (n_rows, n_components)
-        Posterior probability of each component.
+        Posterior probability of each component (one more column, last, for
+        a uniform background component).
     """
     evaluator = _Evaluator(params, X.dtype)
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)

@@ -144,3 +144,43 @@ def initial_params(
         precisions_cholesky=model.cholesky_from_precisions(precisions_init),
         covariance_type=covariance_type,
     )
+
+
+def background_candidates(
+    X: np.ndarray, rng: np.random.Generator, n_neighbors: int = 10
+) -> np.ndarray:
+    """Rows that look like background noise: isolated from their neighbours.
+
+    A row is flagged when the log-distance to its ``n_neighbors``-th nearest
+    neighbour is more than 3 robust standard deviations (median absolute
+    deviation) above the median. Used to start a fit with a uniform
+    background component: the Gaussians start from the other rows, so that
+    far-away outliers do not pull a k-means centre to themselves.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    rng : numpy.random.Generator
+        Picks the reference rows when there are more than 20 000.
+    n_neighbors : int, default=10
+
+    Returns
+    -------
+    mask : ndarray of shape (n_samples,) of bool
+    """
+    from scipy.spatial import cKDTree
+
+    reference = X
+    if len(X) > 20_000:
+        reference = X[rng.choice(len(X), 20_000, replace=False)]
+    k = min(n_neighbors, len(reference) - 1)
+    if k < 1:
+        return np.zeros(len(X), dtype=bool)
+    # k + 1: a row of the reference set is its own nearest neighbour.
+    distances, _ = cKDTree(reference).query(X, k=k + 1)
+    log_distance = np.log(np.maximum(distances[:, -1], np.finfo(float).tiny))
+    median = np.median(log_distance)
+    spread = 1.4826 * np.median(np.abs(log_distance - median))
+    if spread == 0.0:
+        return np.zeros(len(X), dtype=bool)
+    return log_distance > median + 3.0 * spread

@@ -6,7 +6,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from .engine import (
     m_step,
 )
 from .exceptions import ComponentCollapseError, ConvergenceWarning
-from .init import INIT_METHODS, initial_params
+from .init import INIT_METHODS, background_candidates, initial_params
 
 logger = logging.getLogger("gmmkit")
 
@@ -47,16 +47,25 @@ class Snapshot:
     means : ndarray of shape (n_components, n_features)
     covariances : ndarray
         Shape depends on the covariance type.
+    noise_weight : float
+        Weight of the uniform background component (0 without one).
     """
 
     iteration: int
     weights: np.ndarray
     means: np.ndarray
     covariances: np.ndarray
+    noise_weight: float = 0.0
 
 
 def _snapshot(iteration: int, params: MixtureParams) -> Snapshot:
-    return Snapshot(iteration, params.weights, params.means, params.covariances)
+    return Snapshot(
+        iteration, params.weights, params.means, params.covariances, params.noise_weight
+    )
+
+
+#: Bounds of the starting weight of a uniform background component.
+NOISE_WEIGHT_MIN, NOISE_WEIGHT_MAX = 0.01, 0.5
 
 
 class GaussianMixture(BaseEstimator):
@@ -113,6 +122,12 @@ class GaussianMixture(BaseEstimator):
     snapshot_every : int, optional
         Keep the parameters every this many iterations in ``snapshots_``.
         The start and the final parameters are always kept.
+    noise : {None, "uniform"}, default=None
+        ``"uniform"`` adds a background component of constant density over
+        the bounding box of the training data (the mclust approach), whose
+        weight EM learns as ``noise_weight_``. Points it explains best are
+        labelled ``-1`` by :meth:`predict`; :meth:`predict_proba` then has
+        one more column, last, for the background.
 
     Attributes
     ----------
@@ -138,6 +153,10 @@ class GaussianMixture(BaseEstimator):
     snapshots_ : list of Snapshot
         Parameters of the best start at iteration 0, every
         ``snapshot_every`` iterations, and at the end.
+    noise_weight_ : float
+        Weight of the background component (0.0 when ``noise=None``).
+    noise_bounds_ : ndarray of shape (2, n_features)
+        Lower and upper corners of the background's box (``noise="uniform"``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Present only when fitted on a DataFrame with string column names.
@@ -173,6 +192,7 @@ class GaussianMixture(BaseEstimator):
         chunk_size: int | None = None,
         callbacks: Callback | Sequence[Callback] | None = None,
         snapshot_every: int | None = None,
+        noise: str | None = None,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -191,6 +211,7 @@ class GaussianMixture(BaseEstimator):
         self.chunk_size = chunk_size
         self.callbacks = callbacks
         self.snapshot_every = snapshot_every
+        self.noise = noise
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -217,6 +238,8 @@ class GaussianMixture(BaseEstimator):
                 f"warm_start must be True or False, got {self.warm_start!r}."
             )
         self._callback_list()
+        if self.noise is not None:
+            check_choice(self.noise, "noise", ("uniform",))
 
     def _callback_list(self) -> list[Callback]:
         if self.callbacks is None:
@@ -331,6 +354,13 @@ class GaussianMixture(BaseEstimator):
         n_init = self.n_init if do_init else 1
         rng = as_generator(self.random_state)
         eps = float(10 * np.finfo(X.dtype).eps)
+        if self.noise is None:
+            self._noise_log_density = None
+        elif do_init:
+            self.noise_bounds_ = _bounding_box(X, weights)
+            self._noise_log_density = -float(
+                np.log(np.diff(self.noise_bounds_, axis=0)).sum()
+            )
 
         best = None
         failures: list[ComponentCollapseError] = []
@@ -379,6 +409,20 @@ class GaussianMixture(BaseEstimator):
         iteration = 0
         try:
             if do_init:
+                start_weights, noise_weight = weights, 0.0
+                if self._noise_log_density is not None:
+                    # Gaussians start from the rows that do not look like noise.
+                    background = background_candidates(X, rng)
+                    keep = np.ones(len(X)) if weights is None else weights.copy()
+                    noise_weight = float(
+                        np.clip(
+                            keep[background].sum() / keep.sum(),
+                            NOISE_WEIGHT_MIN,
+                            NOISE_WEIGHT_MAX,
+                        )
+                    )
+                    keep[background] = 0.0
+                    start_weights = keep.astype(X.dtype)
                 params = initial_params(
                     X,
                     self.n_components,
@@ -386,10 +430,17 @@ class GaussianMixture(BaseEstimator):
                     init_params=self.init_params,
                     reg_covar=self.reg_covar,
                     rng=rng,
-                    sample_weight=weights,
+                    sample_weight=start_weights,
                     chunk_size=self.chunk_size,
                     **initial,
                 )
+                if self._noise_log_density is not None:
+                    params = replace(
+                        params,
+                        weights=params.weights * (1.0 - noise_weight),
+                        noise_weight=noise_weight,
+                        noise_log_density=self._noise_log_density,
+                    )
                 lower_bound = -np.inf
             else:
                 params = self._params()
@@ -405,7 +456,13 @@ class GaussianMixture(BaseEstimator):
                 previous = lower_bound
                 stats = e_step(params, X, weights, self.chunk_size)
                 lower_bound = stats.mean_log_likelihood
-                params = m_step(stats, self.covariance_type, self.reg_covar, eps)
+                params = m_step(
+                    stats,
+                    self.covariance_type,
+                    self.reg_covar,
+                    eps,
+                    noise_log_density=self._noise_log_density,
+                )
                 history.append(lower_bound)
                 if self.snapshot_every and iteration % self.snapshot_every == 0:
                     snapshots.append(_snapshot(iteration, params))
@@ -466,6 +523,7 @@ class GaussianMixture(BaseEstimator):
         self.covariances_ = params.covariances.astype(dtype)
         self.precisions_cholesky_ = params.precisions_cholesky.astype(dtype)
         self.precisions_ = model.precisions(params.precisions_cholesky).astype(dtype)
+        self.noise_weight_ = float(params.noise_weight)
 
     def _params(self) -> MixtureParams:
         return MixtureParams(
@@ -474,6 +532,8 @@ class GaussianMixture(BaseEstimator):
             covariances=self.covariances_.astype(np.float64),
             precisions_cholesky=self.precisions_cholesky_.astype(np.float64),
             covariance_type=self.covariance_type,
+            noise_weight=getattr(self, "noise_weight_", 0.0),
+            noise_log_density=getattr(self, "_noise_log_density", None),
         )
 
     # -------------------------------------------------------------- inference
@@ -523,10 +583,12 @@ class GaussianMixture(BaseEstimator):
         Returns
         -------
         resp : ndarray of shape (n_samples, n_components)
-            Rows sum to 1.
+            Rows sum to 1. With ``noise="uniform"`` there is one more column,
+            last, for the background component.
         """
         X = self._validate_new(X)
-        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
+        width = self.n_components + (self.noise is not None)
+        out = np.empty((X.shape[0], width), dtype=X.dtype)
         for rows, _, resp in iter_log_prob(self._params(), X, self.chunk_size):
             out[rows] = resp
         return out
@@ -541,6 +603,7 @@ class GaussianMixture(BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            ``-1`` marks rows best explained by the background component.
         """
         return self._predict_validated(self._validate_new(X))
 
@@ -548,6 +611,7 @@ class GaussianMixture(BaseEstimator):
         labels = np.empty(X.shape[0], dtype=np.intp)
         for rows, _, resp in iter_log_prob(self._params(), X, self.chunk_size):
             labels[rows] = np.argmax(resp, axis=1)
+        labels[labels == self.n_components] = -1  # the background column
         return labels
 
     def sample(
@@ -567,21 +631,27 @@ class GaussianMixture(BaseEstimator):
         X : ndarray of shape (n_samples, n_features)
             Samples, grouped by component.
         y : ndarray of shape (n_samples,)
-            Component of each sample.
+            Component of each sample (``-1`` for background points, drawn
+            uniformly over its box, last).
         """
         self._check_is_fitted()
         n_samples = check_int(n_samples, "n_samples", minimum=1)
         rng = self._sample_rng if random_state is None else as_generator(random_state)
-        weights = self.weights_.astype(np.float64)
+        weights = np.append(self.weights_.astype(np.float64), self.noise_weight_)
         counts = rng.multinomial(n_samples, weights / weights.sum())
         model = covariance_model(self.covariance_type)
         X = model.sample(
             rng,
             self.means_.astype(np.float64),
             self.covariances_.astype(np.float64),
-            counts,
+            counts[:-1],
         )
-        y = np.repeat(np.arange(self.n_components), counts)
+        y = np.repeat(np.arange(self.n_components), counts[:-1])
+        if counts[-1]:
+            low, high = self.noise_bounds_
+            background = rng.uniform(low, high, size=(counts[-1], len(low)))
+            X = np.vstack([X, background])
+            y = np.concatenate([y, np.full(counts[-1], -1)])
         return X.astype(self.means_.dtype), y
 
     # --------------------------------------------------------------- criteria
@@ -589,7 +659,8 @@ class GaussianMixture(BaseEstimator):
         d = self.means_.shape[1]
         K = self.n_components
         model = covariance_model(self.covariance_type)
-        return model.n_parameters(K, d) + K * d + K - 1
+        noise = 1 if self.noise is not None else 0  # the background's weight
+        return model.n_parameters(K, d) + K * d + K - 1 + noise
 
     def bic(self, X: Any) -> float:
         """Bayesian information criterion on ``X`` (lower is better).
@@ -622,3 +693,16 @@ class GaussianMixture(BaseEstimator):
 
 
 __all__ = ["GaussianMixture", "Snapshot"]
+
+
+def _bounding_box(X: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray:
+    """Corners of the box around the rows that count (weight > 0)."""
+    rows = X if sample_weight is None else X[sample_weight > 0]
+    box = np.array([rows.min(axis=0), rows.max(axis=0)], dtype=np.float64)
+    flat = np.flatnonzero(box[1] <= box[0])
+    if flat.size:
+        raise ValueError(
+            f"noise='uniform' needs every feature to vary, but column(s) "
+            f"{flat.tolist()} are constant; drop them or fit without noise."
+        )
+    return box

@@ -39,6 +39,8 @@ class SuffStats:
         Sum of the sample weights (the row count without weights).
     n_samples : int
         Number of rows.
+    noise_mass : float
+        Responsibility mass of a uniform background component (0 without one).
     """
 
     nk: np.ndarray
@@ -48,6 +50,7 @@ class SuffStats:
     log_likelihood: float
     weight: float
     n_samples: int
+    noise_mass: float = 0.0
 
     def __add__(self, other: SuffStats) -> SuffStats:
         """Merge statistics of two disjoint sets of rows."""
@@ -68,6 +71,7 @@ class SuffStats:
             log_likelihood=self.log_likelihood + other.log_likelihood,
             weight=self.weight + other.weight,
             n_samples=self.n_samples + other.n_samples,
+            noise_mass=self.noise_mass + other.noise_mass,
         )
 
     def __radd__(self, other):
