@@ -192,3 +192,17 @@ def test_compare_inits_reports_local_optima():
     assert result["kmeans"].optima[0][0] == pytest.approx(best, abs=1e-3)
     assert result["random_from_data"].n_optima >= result["kmeans"].n_optima
     assert 0 < result["kmeans"].best_fraction <= 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_components": 0}, "n_components must be an integer >= 1"),
+        ({"n_runs": 0}, "n_runs must be an integer >= 1"),
+        ({"inits": ["kmeans", "spectral"]}, "inits must be one of"),
+    ],
+)
+def test_compare_inits_bad_arguments(kwargs, message):
+    X, _ = three_clusters(n_samples=50)
+    with pytest.raises(ValueError, match=message):
+        compare_inits(X, **({"n_components": 2} | kwargs))
