@@ -32,3 +32,11 @@ lint: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+
+# `make bench` runs the full benchmark grid against scikit-learn (several
+# minutes) and writes BENCHMARKS.md; `benchmarks/bench.py --quick` is the
+# reduced grid.
+.PHONY: bench
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/bench.py --out BENCHMARKS.md

@@ -354,6 +354,7 @@ class GaussianMixture(BaseEstimator):
         n_init = self.n_init if do_init else 1
         rng = as_generator(self.random_state)
         eps = float(10 * np.finfo(X.dtype).eps)
+        background = None
         if self.noise is None:
             self._noise_log_density = None
         elif do_init:
@@ -361,12 +362,15 @@ class GaussianMixture(BaseEstimator):
             self._noise_log_density = -float(
                 np.log(np.diff(self.noise_bounds_, axis=0)).sum()
             )
+            background = background_candidates(X, rng)
 
         best = None
         failures: list[ComponentCollapseError] = []
         for start in range(n_init):
             try:
-                result = self._run_em(X, weights, initial, rng, eps, do_init, start)
+                result = self._run_em(
+                    X, weights, initial, rng, eps, do_init, start, background
+                )
             except ComponentCollapseError as error:
                 failures.append(error)
                 continue
@@ -404,43 +408,51 @@ class GaussianMixture(BaseEstimator):
         self._sample_rng = rng
         return X
 
-    def _run_em(self, X, weights, initial, rng, eps, do_init, start) -> dict:
+    def _start(self, X, weights, initial, rng, background) -> MixtureParams:
+        """Starting parameters of one run.
+
+        With a background component, the Gaussians start from the rows that
+        do not look like noise and the background from the share of the rest.
+        """
+        if background is not None:
+            keep = np.ones(len(X)) if weights is None else weights.astype(float)
+            noise_weight = float(
+                np.clip(
+                    keep[background].sum() / keep.sum(),
+                    NOISE_WEIGHT_MIN,
+                    NOISE_WEIGHT_MAX,
+                )
+            )
+            keep[background] = 0.0
+            weights = keep.astype(X.dtype)
+        params = initial_params(
+            X,
+            self.n_components,
+            self.covariance_type,
+            init_params=self.init_params,
+            reg_covar=self.reg_covar,
+            rng=rng,
+            sample_weight=weights,
+            chunk_size=self.chunk_size,
+            **initial,
+        )
+        if background is None:
+            return params
+        return replace(
+            params,
+            weights=params.weights * (1.0 - noise_weight),
+            noise_weight=noise_weight,
+            noise_log_density=self._noise_log_density,
+        )
+
+    def _run_em(
+        self, X, weights, initial, rng, eps, do_init, start, background
+    ) -> dict:
         """One EM run from one start; raises ComponentCollapseError."""
         iteration = 0
         try:
             if do_init:
-                start_weights, noise_weight = weights, 0.0
-                if self._noise_log_density is not None:
-                    # Gaussians start from the rows that do not look like noise.
-                    background = background_candidates(X, rng)
-                    keep = np.ones(len(X)) if weights is None else weights.copy()
-                    noise_weight = float(
-                        np.clip(
-                            keep[background].sum() / keep.sum(),
-                            NOISE_WEIGHT_MIN,
-                            NOISE_WEIGHT_MAX,
-                        )
-                    )
-                    keep[background] = 0.0
-                    start_weights = keep.astype(X.dtype)
-                params = initial_params(
-                    X,
-                    self.n_components,
-                    self.covariance_type,
-                    init_params=self.init_params,
-                    reg_covar=self.reg_covar,
-                    rng=rng,
-                    sample_weight=start_weights,
-                    chunk_size=self.chunk_size,
-                    **initial,
-                )
-                if self._noise_log_density is not None:
-                    params = replace(
-                        params,
-                        weights=params.weights * (1.0 - noise_weight),
-                        noise_weight=noise_weight,
-                        noise_log_density=self._noise_log_density,
-                    )
+                params = self._start(X, weights, initial, rng, background)
                 lower_bound = -np.inf
             else:
                 params = self._params()
