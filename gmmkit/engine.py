@@ -1,14 +1,15 @@
 """The EM kernels: a chunked E-step producing SuffStats, and the M-step.
 
-Both are pure functions of their inputs. Rows are processed in chunks so
-that no array larger than ``chunk_size x n_components`` (times
-``n_features`` for the full-covariance product) exists at once.
+Both are pure functions of their inputs. Rows are processed in chunks, so
+the largest array a pass allocates is one chunk's features or
+log-probabilities (``chunk_size`` rows; :func:`auto_chunk_size` keeps it near
+2 MiB), never an ``n_samples x n_components`` array.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -230,8 +231,9 @@ def e_step(
             noise_mass += float(resp[:, -1].sum(dtype=np.float64))
             resp = np.ascontiguousarray(resp[:, :-1])
         raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
-    stats = _suff_stats(model, raw, evaluator.centre, log_likelihood, X, sample_weight)
-    return replace(stats, noise_mass=noise_mass) if evaluator.has_noise else stats
+    return _suff_stats(
+        model, raw, evaluator.centre, log_likelihood, X, sample_weight, noise_mass
+    )
 
 
 def _add_raw(total: tuple | None, chunk: tuple) -> tuple:
@@ -243,7 +245,9 @@ def _add_raw(total: tuple | None, chunk: tuple) -> tuple:
     return total
 
 
-def _suff_stats(model, raw, centre, log_likelihood, X, sample_weight) -> SuffStats:
+def _suff_stats(
+    model, raw, centre, log_likelihood, X, sample_weight, noise_mass=0.0
+) -> SuffStats:
     nk, sum_dx, sum_dxx = model.moments(raw, X.shape[1])
     if sample_weight is None:
         weight = float(X.shape[0])
@@ -257,6 +261,7 @@ def _suff_stats(model, raw, centre, log_likelihood, X, sample_weight) -> SuffSta
         log_likelihood=log_likelihood,
         weight=weight,
         n_samples=X.shape[0],
+        noise_mass=noise_mass,
     )
 
 
