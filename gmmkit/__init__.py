@@ -6,6 +6,7 @@ from . import datasets
 from .exceptions import ComponentCollapseError, ConvergenceWarning, NotFittedError
 from .kmeans import KMeans
 from .mixture import GaussianMixture
+from .robust import StudentTMixture
 from .selection import SelectionResult, compare_inits, select_model
 from .stats import SuffStats
 
@@ -18,6 +19,7 @@ __all__ = [
     "KMeans",
     "NotFittedError",
     "SelectionResult",
+    "StudentTMixture",
     "SuffStats",
     "__version__",
     "compare_inits",
