@@ -3,6 +3,7 @@
 import logging
 
 from . import datasets
+from .bayesian import BayesianGaussianMixture
 from .exceptions import ComponentCollapseError, ConvergenceWarning, NotFittedError
 from .kmeans import KMeans
 from .mixture import GaussianMixture
@@ -13,6 +14,7 @@ from .stats import SuffStats
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesianGaussianMixture",
     "ComponentCollapseError",
     "ConvergenceWarning",
     "GaussianMixture",
