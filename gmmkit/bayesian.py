@@ -34,14 +34,13 @@ from typing import Any
 import numpy as np
 from scipy.special import betaln, digamma, gammaln
 
-from ._estimator import BaseEstimator
+from ._mixture_base import MixtureBase
 from ._validation import (
     as_generator,
     check_choice,
     check_data,
     check_float,
     check_int,
-    check_n_features,
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES, _check_spd, covariance_model
@@ -519,7 +518,7 @@ def _check_covariance_prior(value: Any, covariance_type: str, n_features: int):
 
 
 # --------------------------------------------------------------- estimator
-class BayesianGaussianMixture(BaseEstimator):
+class BayesianGaussianMixture(MixtureBase):
     """Variational Bayesian estimation of a Gaussian mixture.
 
     Fits the same model as scikit-learn's ``BayesianGaussianMixture``, with
@@ -788,53 +787,7 @@ degrees_of_freedom_prior_, covariance_prior_
             )
         return resp.astype(dtype)
 
-    def _validate_new(self, X: Any) -> np.ndarray:
-        self._check_is_fitted()
-        X, names = check_data(X)
-        check_n_features(self, X, names)
-        return X
-
     # --------------------------------------------------------------------- fit
-    def fit(
-        self, X: Any, y: Any = None, sample_weight: Any = None
-    ) -> BayesianGaussianMixture:
-        """Estimate the posterior by variational inference.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training data. float32 data are computed in float32.
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weight of each row; an integer weight acts like
-            repeating the row (default priors included).
-
-        Returns
-        -------
-        self : BayesianGaussianMixture
-            The fitted model.
-        """
-        self._fit(X, sample_weight)
-        return self
-
-    def fit_predict(
-        self, X: Any, y: Any = None, sample_weight: Any = None
-    ) -> np.ndarray:
-        """Fit, then return the most probable component of each training row.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        X = self._fit(X, sample_weight)
-        return self._predict_validated(X)
-
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
         self._check_parameters()
         X, names = check_data(X, min_samples=2)
@@ -1013,8 +966,14 @@ degrees_of_freedom_prior_, covariance_prior_
         )
 
     # -------------------------------------------------------------- inference
+    def _iter_log_prob(self, X: np.ndarray):
+        return iter_log_joint(self._posterior(), X, self.chunk_size)
+
     def score_samples(self, X: Any) -> np.ndarray:
         """Log-sum-exp over components of the expected log joint of each row.
+
+        As in scikit-learn, this is not the density of the point-estimate
+        mixture but its variational counterpart.
 
         Parameters
         ----------
@@ -1024,67 +983,7 @@ degrees_of_freedom_prior_, covariance_prior_
         -------
         log_norm : ndarray of shape (n_samples,)
         """
-        X = self._validate_new(X)
-        out = np.empty(X.shape[0], dtype=X.dtype)
-        for rows, log_norm, _ in iter_log_joint(self._posterior(), X, self.chunk_size):
-            out[rows] = log_norm
-        return out
-
-    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
-        """Mean of :meth:`score_samples` (weighted when weights are given).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        score : float
-        """
-        log_norm = self.score_samples(X).astype(np.float64)
-        weights = check_sample_weight(sample_weight, len(log_norm), np.float64)
-        if weights is None:
-            return float(log_norm.mean())
-        return float(weights @ log_norm / weights.sum())
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Posterior probability of each component for each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        resp : ndarray of shape (n_samples, n_components)
-            Rows sum to 1.
-        """
-        X = self._validate_new(X)
-        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        for rows, _, resp in iter_log_joint(self._posterior(), X, self.chunk_size):
-            out[rows] = resp
-        return out
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Most probable component of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        return self._predict_validated(self._validate_new(X))
-
-    def _predict_validated(self, X: np.ndarray) -> np.ndarray:
-        labels = np.empty(X.shape[0], dtype=np.intp)
-        for rows, _, resp in iter_log_joint(self._posterior(), X, self.chunk_size):
-            labels[rows] = np.argmax(resp, axis=1)
-        return labels
+        return super().score_samples(X)
 
     def sample(
         self, n_samples: int = 1, random_state: Any = None

@@ -11,14 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from ._estimator import BaseEstimator
+from ._mixture_base import InformationCriteria, MixtureBase
 from ._validation import (
     as_generator,
     check_choice,
     check_data,
     check_float,
     check_int,
-    check_n_features,
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES, covariance_model
@@ -68,7 +67,7 @@ def _snapshot(iteration: int, params: MixtureParams) -> Snapshot:
 NOISE_WEIGHT_MIN, NOISE_WEIGHT_MAX = 0.01, 0.5
 
 
-class GaussianMixture(BaseEstimator):
+class GaussianMixture(InformationCriteria, MixtureBase):
     """Gaussian mixture model fitted by Expectation–Maximization.
 
     The E-step runs over chunks of rows and returns sufficient statistics
@@ -294,45 +293,7 @@ class GaussianMixture(BaseEstimator):
             )
         return out
 
-    def _validate_new(self, X: Any) -> np.ndarray:
-        self._check_is_fitted()
-        X, names = check_data(X)
-        check_n_features(self, X, names)
-        return X
-
     # --------------------------------------------------------------------- fit
-    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
-        """Estimate the parameters with EM.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training data. float32 data are computed in float32.
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weight of each row; an integer weight acts like
-            repeating the row.
-
-        Returns
-        -------
-        self : GaussianMixture
-            The fitted model.
-        """
-        self._fit(X, sample_weight)
-        return self
-
-    def fit_predict(
-        self, X: Any, y: Any = None, sample_weight: Any = None
-    ) -> np.ndarray:
-        """Fit, then return the most probable component of each training row.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        X = self._fit(X, sample_weight)
-        return self._predict_validated(X)
-
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
         self._check_parameters()
         X, names = check_data(X, min_samples=2)
@@ -549,41 +510,11 @@ class GaussianMixture(BaseEstimator):
         )
 
     # -------------------------------------------------------------- inference
-    def score_samples(self, X: Any) -> np.ndarray:
-        """Log-density ``log p(x)`` of each row under the mixture.
+    def _iter_log_prob(self, X: np.ndarray):
+        return iter_log_prob(self._params(), X, self.chunk_size)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_density : ndarray of shape (n_samples,)
-        """
-        X = self._validate_new(X)
-        out = np.empty(X.shape[0], dtype=X.dtype)
-        for rows, log_density, _ in iter_log_prob(self._params(), X, self.chunk_size):
-            out[rows] = log_density
-        return out
-
-    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
-        """Mean log-likelihood per sample (weighted when weights are given).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        score : float
-        """
-        log_density = self.score_samples(X).astype(np.float64)
-        weights = check_sample_weight(sample_weight, len(log_density), np.float64)
-        if weights is None:
-            return float(log_density.mean())
-        return float(weights @ log_density / weights.sum())
+    def _n_columns(self) -> int:
+        return self.n_components + (self.noise is not None)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior probability of each component for each row.
@@ -598,31 +529,10 @@ class GaussianMixture(BaseEstimator):
             Rows sum to 1. With ``noise="uniform"`` there is one more column,
             last, for the background component.
         """
-        X = self._validate_new(X)
-        width = self.n_components + (self.noise is not None)
-        out = np.empty((X.shape[0], width), dtype=X.dtype)
-        for rows, _, resp in iter_log_prob(self._params(), X, self.chunk_size):
-            out[rows] = resp
-        return out
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Most probable component of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            ``-1`` marks rows best explained by the background component.
-        """
-        return self._predict_validated(self._validate_new(X))
+        return super().predict_proba(X)
 
     def _predict_validated(self, X: np.ndarray) -> np.ndarray:
-        labels = np.empty(X.shape[0], dtype=np.intp)
-        for rows, _, resp in iter_log_prob(self._params(), X, self.chunk_size):
-            labels[rows] = np.argmax(resp, axis=1)
+        labels = super()._predict_validated(X)
         labels[labels == self.n_components] = -1  # the background column
         return labels
 
@@ -673,35 +583,6 @@ class GaussianMixture(BaseEstimator):
         model = covariance_model(self.covariance_type)
         noise = 1 if self.noise is not None else 0  # the background's weight
         return model.n_parameters(K, d) + K * d + K - 1 + noise
-
-    def bic(self, X: Any) -> float:
-        """Bayesian information criterion on ``X`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        bic : float
-        """
-        log_density = self.score_samples(X).astype(np.float64)
-        n = len(log_density)
-        return float(-2 * log_density.sum() + self._n_parameters() * np.log(n))
-
-    def aic(self, X: Any) -> float:
-        """Akaike information criterion on ``X`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        aic : float
-        """
-        log_density = self.score_samples(X).astype(np.float64)
-        return float(-2 * log_density.sum() + 2 * self._n_parameters())
 
 
 __all__ = ["GaussianMixture", "Snapshot"]

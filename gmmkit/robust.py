@@ -24,14 +24,13 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import digamma, gammaln
 
-from ._estimator import BaseEstimator
+from ._mixture_base import InformationCriteria, MixtureBase
 from ._validation import (
     as_generator,
     check_choice,
     check_data,
     check_float,
     check_int,
-    check_n_features,
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES, covariance_model
@@ -340,7 +339,7 @@ def _check_initial_values(est: StudentTMixture, n_features: int) -> dict:
     return out
 
 
-class StudentTMixture(BaseEstimator):
+class StudentTMixture(InformationCriteria, MixtureBase):
     """Mixture of multivariate Student-t distributions fitted by EM (ECM).
 
     Each component is ``t(x | mu_k, Sigma_k, nu_k)``: a Gaussian whose scale
@@ -490,45 +489,7 @@ class StudentTMixture(BaseEstimator):
             return _check_dof(self.dof, "dof", K)
         return _check_dof(self.dof_init, "dof_init", K)
 
-    def _validate_new(self, X: Any) -> np.ndarray:
-        self._check_is_fitted()
-        X, names = check_data(X)
-        check_n_features(self, X, names)
-        return X
-
     # --------------------------------------------------------------------- fit
-    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> StudentTMixture:
-        """Estimate the parameters with EM (ECM for the degrees of freedom).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training data. float32 data are computed in float32.
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-            Non-negative weight of each row; an integer weight acts like
-            repeating the row.
-
-        Returns
-        -------
-        self : StudentTMixture
-            The fitted model.
-        """
-        self._fit(X, sample_weight)
-        return self
-
-    def fit_predict(
-        self, X: Any, y: Any = None, sample_weight: Any = None
-    ) -> np.ndarray:
-        """Fit, then return the most probable component of each training row.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        X = self._fit(X, sample_weight)
-        return self._predict_validated(X)
-
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
         dof = self._check_parameters()
         X, names = check_data(X, min_samples=2)
@@ -680,78 +641,8 @@ class StudentTMixture(BaseEstimator):
         )
 
     # -------------------------------------------------------------- inference
-    def score_samples(self, X: Any) -> np.ndarray:
-        """Log-density ``log p(x)`` of each row under the mixture.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_density : ndarray of shape (n_samples,)
-        """
-        X = self._validate_new(X)
-        out = np.empty(X.shape[0], dtype=X.dtype)
-        for rows, log_density, _ in _iter_log_prob(self._params(), X, self.chunk_size):
-            out[rows] = log_density
-        return out
-
-    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
-        """Mean log-likelihood per sample (weighted when weights are given).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        score : float
-        """
-        log_density = self.score_samples(X).astype(np.float64)
-        weights = check_sample_weight(sample_weight, len(log_density), np.float64)
-        if weights is None:
-            return float(log_density.mean())
-        return float(weights @ log_density / weights.sum())
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Posterior probability of each component for each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        resp : ndarray of shape (n_samples, n_components)
-            Rows sum to 1.
-        """
-        X = self._validate_new(X)
-        out = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        for rows, _, resp in _iter_log_prob(self._params(), X, self.chunk_size):
-            out[rows] = resp
-        return out
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Most probable component of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        return self._predict_validated(self._validate_new(X))
-
-    def _predict_validated(self, X: np.ndarray) -> np.ndarray:
-        labels = np.empty(X.shape[0], dtype=np.intp)
-        for rows, _, resp in _iter_log_prob(self._params(), X, self.chunk_size):
-            labels[rows] = np.argmax(resp, axis=1)
-        return labels
+    def _iter_log_prob(self, X: np.ndarray):
+        return _iter_log_prob(self._params(), X, self.chunk_size)
 
     def sample(
         self, n_samples: int = 1, random_state: Any = None
@@ -796,32 +687,3 @@ class StudentTMixture(BaseEstimator):
         model = covariance_model(self.covariance_type)
         learned_dof = K if self.dof is None else 0
         return model.n_parameters(K, d) + K * d + K - 1 + learned_dof
-
-    def bic(self, X: Any) -> float:
-        """Bayesian information criterion on ``X`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        bic : float
-        """
-        log_density = self.score_samples(X).astype(np.float64)
-        n = len(log_density)
-        return float(-2 * log_density.sum() + self._n_parameters() * np.log(n))
-
-    def aic(self, X: Any) -> float:
-        """Akaike information criterion on ``X`` (lower is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        aic : float
-        """
-        log_density = self.score_samples(X).astype(np.float64)
-        return float(-2 * log_density.sum() + 2 * self._n_parameters())

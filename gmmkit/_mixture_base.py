@@ -1,0 +1,182 @@
+"""What every gmmkit mixture does once fitted, written once.
+
+Subclasses supply ``_fit(X, sample_weight) -> X`` (validated training data)
+and ``_iter_log_prob(X)``, which yields ``(rows, log_density, resp)`` chunk
+by chunk; this class turns them into scikit-learn's methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ._estimator import BaseEstimator
+from ._validation import check_data, check_n_features, check_sample_weight
+
+
+class MixtureBase(BaseEstimator):
+    """Fit wrappers and chunked inference shared by the mixture estimators."""
+
+    def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def _iter_log_prob(
+        self, X: np.ndarray
+    ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+        raise NotImplementedError
+
+    def _n_columns(self) -> int:
+        """Columns of :meth:`predict_proba` (components, plus any background)."""
+        return self.n_components
+
+    def _validate_new(self, X: Any) -> np.ndarray:
+        self._check_is_fitted()
+        X, names = check_data(X)
+        check_n_features(self, X, names)
+        return X
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None):
+        """Estimate the model's parameters from ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data. float32 data are computed in float32.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weight of each row; an integer weight acts like
+            repeating the row.
+
+        Returns
+        -------
+        self : estimator
+            The fitted model.
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_predict(
+        self, X: Any, y: Any = None, sample_weight: Any = None
+    ) -> np.ndarray:
+        """Fit, then return the most probable component of each training row.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        X = self._fit(X, sample_weight)
+        return self._predict_validated(X)
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Log-density ``log p(x)`` of each row under the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        X = self._validate_new(X)
+        out = np.empty(X.shape[0], dtype=X.dtype)
+        for rows, log_density, _ in self._iter_log_prob(X):
+            out[rows] = log_density
+        return out
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Mean of :meth:`score_samples` (weighted when weights are given).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        score : float
+        """
+        log_density = self.score_samples(X).astype(np.float64)
+        weights = check_sample_weight(sample_weight, len(log_density), np.float64)
+        if weights is None:
+            return float(log_density.mean())
+        return float(weights @ log_density / weights.sum())
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Posterior probability of each component for each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        resp : ndarray of shape (n_samples, n_components)
+            Rows sum to 1.
+        """
+        X = self._validate_new(X)
+        out = np.empty((X.shape[0], self._n_columns()), dtype=X.dtype)
+        for rows, _, resp in self._iter_log_prob(X):
+            out[rows] = resp
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable component of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self._predict_validated(self._validate_new(X))
+
+    def _predict_validated(self, X: np.ndarray) -> np.ndarray:
+        labels = np.empty(X.shape[0], dtype=np.intp)
+        for rows, _, resp in self._iter_log_prob(X):
+            labels[rows] = np.argmax(resp, axis=1)
+        return labels
+
+
+class InformationCriteria:
+    """BIC and AIC from ``score_samples`` and ``_n_parameters()``."""
+
+    def bic(self, X: Any) -> float:
+        """Bayesian information criterion on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        bic : float
+        """
+        log_density = self.score_samples(X).astype(np.float64)
+        n = len(log_density)
+        return float(-2 * log_density.sum() + self._n_parameters() * np.log(n))
+
+    def aic(self, X: Any) -> float:
+        """Akaike information criterion on ``X`` (lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        aic : float
+        """
+        log_density = self.score_samples(X).astype(np.float64)
+        return float(-2 * log_density.sum() + 2 * self._n_parameters())
