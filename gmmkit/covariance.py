@@ -59,7 +59,9 @@ class DistanceKernel:
     Attributes
     ----------
     features : callable
-        ``features(Xg) -> ndarray of shape (p, n)``, in ``Xg``'s dtype.
+        ``features(Xg, empty=np.empty) -> ndarray of shape (p, n)``, in
+        ``Xg``'s dtype; ``empty(shape, dtype)`` allocates the one array it
+        fills, so a caller can hand it a reused buffer.
     coef : ndarray of shape (p, n_components)
     """
 
@@ -87,7 +89,7 @@ class CovarianceModel:
         """Number of free covariance parameters."""
         raise NotImplementedError
 
-    def moment_features(self, Xg: np.ndarray) -> np.ndarray | None:
+    def moment_features(self, Xg: np.ndarray, empty=np.empty) -> np.ndarray | None:
         """Features whose products with responsibilities give the moments."""
         return None
 
@@ -232,10 +234,10 @@ class FullCovariance(CovarianceModel):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components * n_features * (n_features + 1) // 2
 
-    def moment_features(self, Xg):
+    def moment_features(self, Xg, empty=np.empty):
         """``[1, x, upper triangle of x x^T]``, shape (1 + d + d(d+1)/2, n)."""
         n, d = Xg.shape
-        out = np.empty((1 + d + d * (d + 1) // 2, n), dtype=Xg.dtype)
+        out = empty((1 + d + d * (d + 1) // 2, n), dtype=Xg.dtype)
         out[0] = 1.0
         columns = out[1 : d + 1]
         columns[...] = Xg.T
@@ -318,8 +320,8 @@ class TiedCovariance(CovarianceModel):
         centres = delta_means @ precisions_cholesky
         d = len(precisions_cholesky)
 
-        def features(Xg):
-            out = np.empty((len(Xg), d + 2), dtype=Xg.dtype)
+        def features(Xg, empty=np.empty):
+            out = empty((len(Xg), d + 2), dtype=Xg.dtype)
             out[:, 0] = 1.0
             y = out[:, 1 : d + 1]
             np.matmul(Xg, precisions_cholesky.astype(Xg.dtype), out=y)
@@ -386,10 +388,10 @@ class DiagCovariance(CovarianceModel):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components * n_features
 
-    def moment_features(self, Xg):
+    def moment_features(self, Xg, empty=np.empty):
         """``[1, x, x**2]``, shape (1 + 2d, n) (a transposed row-major array)."""
         d = Xg.shape[1]
-        out = np.empty((len(Xg), 1 + 2 * d), dtype=Xg.dtype)
+        out = empty((len(Xg), 1 + 2 * d), dtype=Xg.dtype)
         out[:, 0] = 1.0
         out[:, 1 : d + 1] = Xg
         np.square(Xg, out=out[:, d + 1 :])
@@ -455,9 +457,9 @@ class SphericalCovariance(DiagCovariance):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components
 
-    def moment_features(self, Xg):
+    def moment_features(self, Xg, empty=np.empty):
         """``[1, x, ||x||**2]``, shape (d + 2, n) (a transposed row-major array)."""
-        out = np.empty((len(Xg), Xg.shape[1] + 2), dtype=Xg.dtype)
+        out = empty((len(Xg), Xg.shape[1] + 2), dtype=Xg.dtype)
         out[:, 0] = 1.0
         out[:, 1:-1] = Xg
         out[:, -1] = np.einsum("ij,ij->i", Xg, Xg)

@@ -139,6 +139,7 @@ class _Evaluator:
     def __init__(self, params: MixtureParams, dtype: np.dtype):
         model = covariance_model(params.covariance_type)
         self.model = model
+        self.dtype = np.dtype(dtype)
         means = np.asarray(params.means, dtype=np.float64)
         weights = np.asarray(params.weights, dtype=np.float64)
         n_features = means.shape[1]
@@ -161,12 +162,36 @@ class _Evaluator:
         self.weight_matrix = weight_matrix.astype(dtype)
         self.centre_dtype = self.centre.astype(dtype)
         self.chunk_width = max(kernel.coef.shape)
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    def _buffer(self, role: str, shape: tuple, dtype) -> np.ndarray:
+        # Chunk-sized arrays are reused from chunk to chunk: allocating a few
+        # MiB afresh each time makes the allocator return pages to the system
+        # and fault them back in, which can cost more than the arithmetic.
+        key = (role, shape, np.dtype(dtype))
+        if key not in self._buffers:
+            self._buffers[key] = np.empty(shape, dtype=dtype)
+        return self._buffers[key]
 
     def weighted_log_prob(self, chunk: np.ndarray):
-        """Weighted log-probabilities (n, K), the centred chunk and its features."""
-        centred = chunk - self.centre_dtype
-        features = self.features(centred)
-        return features.T @ self.weight_matrix, centred, features
+        """Weighted log-probabilities (n, K), the centred chunk and its features.
+
+        The arrays are reused for the next chunk of the same size: use or
+        copy them before asking for the next one.
+        """
+        centred = np.subtract(
+            chunk,
+            self.centre_dtype,
+            out=self._buffer("centred", chunk.shape, self.dtype),
+        )
+        features = self.features(
+            centred, lambda shape, dtype: self._buffer("features", shape, dtype)
+        )
+        log_prob = self._buffer(
+            "log_prob", (len(chunk), self.weight_matrix.shape[1]), self.dtype
+        )
+        np.matmul(features.T, self.weight_matrix, out=log_prob)
+        return log_prob, centred, features
 
 
 def _normalise(log_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
