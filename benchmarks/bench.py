@@ -57,6 +57,7 @@ LIBRARIES = ("gmmkit", "sklearn")
 N_ITER = 20
 MIB = 2.0**20
 LOAD_WARNING = 0.05  # other processes' share of the CPUs that flags a point
+PROBE_WARNING = 0.75  # probe speed (share of its reference) that flags a point
 
 EM_HEADERS = (
     "N",
@@ -73,6 +74,7 @@ EM_HEADERS = (
     "sklearn % of peak",
     "max rel diff",
     "other CPU %",
+    "slowest probe %",
 )
 ACCURACY_HEADERS = (
     "N",
@@ -111,6 +113,7 @@ INFERENCE_HEADERS = (
     "sklearn Mrows/s",
     "max rel diff",
     "other CPU %",
+    "slowest probe %",
 )
 
 
@@ -428,88 +431,156 @@ def timed_fit(library: str, X: np.ndarray, case: Case, init: dict, max_iter: int
     return model, seconds
 
 
-def interleaved(run, grid: Grid) -> tuple[dict, float | None, int]:
+class Monitor:
+    """Watches for other work on the machine around timed runs.
+
+    Two signs: the share of the CPUs other processes used (:class:`OtherLoad`,
+    from /proc/stat), and a short matrix-product probe (best of 3 float64
+    1024×1024 ``A @ B``, about 0.1 s) compared with its best speed at the
+    start of the run. The probe also sees interference that /proc/stat cannot,
+    such as another virtual machine on the same host slowing these cores.
+
+    Parameters
+    ----------
+    size : int, default=1024
+        Side of the probe's matrices.
+    """
+
+    def __init__(self, size: int = 1024):
+        rng = np.random.default_rng(1)
+        self._a = rng.standard_normal((size, size))
+        self._b = rng.standard_normal((size, size))
+        self._flops = 2.0 * size**3
+        self.reference = max(self.probe_gflops() for _ in range(10))
+
+    def probe_gflops(self) -> float:
+        """GFLOP/s of the best of three probe products now.
+
+        Returns
+        -------
+        gflops : float
+        """
+        best = np.inf
+        for _ in range(3):
+            tic = time.perf_counter()
+            self._a @ self._b
+            best = min(best, time.perf_counter() - tic)
+        return self._flops / best / 1e9
+
+    def speed(self) -> float:
+        """The probe's speed now as a share of its reference speed.
+
+        Returns
+        -------
+        speed : float
+        """
+        gflops = self.probe_gflops()
+        self.reference = max(self.reference, gflops)
+        return gflops / self.reference
+
+    def wait_for_quiet(self, timeout: float = 180.0, window: float = 2.0) -> bool:
+        """Wait until nothing else competes for the cores.
+
+        Parameters
+        ----------
+        timeout : float, default=180
+            Seconds to wait at most.
+        window : float, default=2
+            Seconds each look at the machine lasts.
+
+        Returns
+        -------
+        quiet : bool
+            False when the timeout passed first.
+        """
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            with OtherLoad() as load:
+                time.sleep(window)
+            if not _disturbed(load.share, self.speed()):
+                return True
+        return False
+
+
+def _disturbed(share: float | None, speed: float | None) -> bool:
+    busy = share is not None and share > LOAD_WARNING
+    slow = speed is not None and speed < PROBE_WARNING
+    return busy or slow
+
+
+def interleaved(run, grid: Grid, monitor: Monitor) -> dict:
     """Call ``run(library)`` for both libraries, alternating, a few times.
 
     Pairs of runs go on until there are ``grid.repeats`` of them, and further
     up to ``grid.max_repeats`` while the point has taken less than
     ``grid.point_budget`` seconds. The order flips every pair (gmmkit first,
     then scikit-learn first), so slow drifts of the machine hit both
-    libraries alike. Each pair is watched with :class:`OtherLoad`; a pair
-    during which other processes used more than ``LOAD_WARNING`` of the CPUs
-    is thrown away and run again, after waiting for the machine to quieten,
-    at most ``grid.retries`` times per point.
+    libraries alike. Each pair is watched by ``monitor`` (probes before,
+    between and after the two runs); a disturbed pair, during which other
+    processes used more than ``LOAD_WARNING`` of the CPUs or a probe ran
+    below ``PROBE_WARNING`` of its reference speed, is thrown away and run
+    again after waiting for the machine to quieten, at most ``grid.retries``
+    times per point.
 
     Parameters
     ----------
     run : callable
         ``run(library) -> seconds``.
     grid : Grid
+    monitor : Monitor
 
     Returns
     -------
-    times : dict
-        Seconds per kept run for each library.
-    other_load : float or None
-        Largest share of the CPUs used by other processes during a kept pair.
-    redone : int
-        Pairs thrown away and run again.
+    result : dict
+        ``times`` (seconds per kept run for each library), ``other_load``
+        (largest share of the CPUs used by other processes during a kept
+        pair), ``speed`` (slowest probe during a kept pair, as a share of the
+        reference) and ``redone`` (pairs thrown away and run again).
     """
     times: dict[str, list[float]] = {library: [] for library in LIBRARIES}
-    shares: list[float | None] = []
-    redone, retries, spent = 0, grid.retries, 0.0
-    while len(shares) < grid.repeats or (
-        len(shares) < grid.max_repeats and spent < grid.point_budget
+    shares: list[float] = []
+    speeds: list[float] = []
+    kept = redone = 0
+    spent = 0.0
+    while kept < grid.repeats or (
+        kept < grid.max_repeats and spent < grid.point_budget
     ):
-        order = LIBRARIES if len(shares) % 2 == 0 else LIBRARIES[::-1]
+        order = LIBRARIES if kept % 2 == 0 else LIBRARIES[::-1]
+        pair, probes = {}, [monitor.speed()]
         with OtherLoad() as load:
-            pair = {library: run(library) for library in order}
+            for library in order:
+                pair[library] = run(library)
+                probes.append(monitor.speed())
         spent += sum(pair.values())
-        if _disturbed(load.share) and redone < retries:
+        if _disturbed(load.share, min(probes)) and redone < grid.retries:
             redone += 1
             print(
-                f"  other processes used {100 * load.share:.0f}% of the CPUs; "
-                f"redoing this pair ({redone} of at most {retries})",
+                f"  disturbed (other CPU {_percent(load.share)}%, slowest probe "
+                f"{_percent(min(probes))}%): redoing this pair ({redone} of at "
+                f"most {grid.retries})",
                 flush=True,
             )
-            wait_for_quiet()
+            monitor.wait_for_quiet()
             continue
+        kept += 1
         for library in LIBRARIES:
             times[library].append(pair[library])
-        shares.append(load.share)
-    known = [share for share in shares if share is not None]
-    return times, (max(known) if known else None), redone
+        if load.share is not None:
+            shares.append(load.share)
+        speeds.append(min(probes))
+    return {
+        "times": times,
+        "other_load": max(shares) if shares else None,
+        "speed": min(speeds),
+        "redone": redone,
+    }
 
 
-def _disturbed(share: float | None) -> bool:
-    return share is not None and share > LOAD_WARNING
+def _percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{100 * share:.0f}"
 
 
-def wait_for_quiet(timeout: float = 180.0, window: float = 2.0) -> bool:
-    """Wait until other processes leave the CPUs (nearly) idle.
-
-    Parameters
-    ----------
-    timeout : float, default=180
-        Seconds to wait at most.
-    window : float, default=2
-        Seconds each look at the machine lasts.
-
-    Returns
-    -------
-    quiet : bool
-        False when the timeout passed first.
-    """
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        with OtherLoad() as load:
-            time.sleep(window)
-        if not _disturbed(load.share):
-            return True
-    return False
-
-
-def bench_em(case: Case, grid: Grid, peaks: dict[str, float]) -> dict:
+def bench_em(case: Case, grid: Grid, peaks: dict[str, float], monitor: Monitor) -> dict:
     """Time 20 EM iterations of both libraries at one point.
 
     Parameters
@@ -519,6 +590,7 @@ def bench_em(case: Case, grid: Grid, peaks: dict[str, float]) -> dict:
         Repeats and retries (see :func:`interleaved`).
     peaks : dict
         GEMM GFLOP/s per dtype name.
+    monitor : Monitor
 
     Returns
     -------
@@ -536,10 +608,11 @@ def bench_em(case: Case, grid: Grid, peaks: dict[str, float]) -> dict:
         models[library], seconds = timed_fit(library, X, case, init, N_ITER)
         return seconds
 
-    times, other_load, redone = interleaved(run, grid)
+    watched = interleaved(run, grid, monitor)
+    times = watched.pop("times")
     flops = flops_per_iteration(case)
     row = {"case": asdict(case), "flops_per_iter": flops, "raw_seconds": times}
-    row.update(other_load=other_load, redone=redone)
+    row.update(watched)
     for library in LIBRARIES:
         per_iter = statistics.median(times[library]) / N_ITER
         row[f"{library}_s_iter"] = per_iter
@@ -600,7 +673,7 @@ def sklearn_from(ours: GaussianMixture) -> SklearnGaussianMixture:
     return theirs
 
 
-def bench_inference(case: Case, grid: Grid) -> dict:
+def bench_inference(case: Case, grid: Grid, monitor: Monitor) -> dict:
     """Time both libraries' ``score_samples`` on the same fitted parameters.
 
     gmmkit is fitted for 20 iterations on the first ``grid.inference_train``
@@ -613,6 +686,7 @@ def bench_inference(case: Case, grid: Grid) -> dict:
     case : Case
     grid : Grid
         Rows to fit on, repeats and retries (see :func:`interleaved`).
+    monitor : Monitor
 
     Returns
     -------
@@ -632,9 +706,10 @@ def bench_inference(case: Case, grid: Grid) -> dict:
         scores[library] = models[library].score_samples(X)
         return time.perf_counter() - tic
 
-    times, other_load, redone = interleaved(run, grid)
+    watched = interleaved(run, grid, monitor)
+    times = watched.pop("times")
     row = {"case": asdict(case), "n_train": len(train), "raw_seconds": times}
-    row.update(other_load=other_load, redone=redone)
+    row.update(watched)
     for library in LIBRARIES:
         seconds = statistics.median(times[library])
         row[f"{library}_s"] = seconds
@@ -939,14 +1014,13 @@ FINGERPRINT = gmmkit_fingerprint()
 
 
 # ------------------------------------------------------------------- report
-def _load_cell(row: dict) -> str:
-    share = row.get("other_load")
-    text = "n/a" if share is None else f"{100 * share:.0f}"
-    if _disturbed(share):
-        text += " ⚠"
-    if row.get("redone"):
-        text += f" ({row['redone']} redone)"
-    return text
+def _quiet_cells(row: dict) -> list[str]:
+    probe = _percent(row["speed"])
+    if _disturbed(row["other_load"], row["speed"]):
+        probe += " ⚠"
+    if row["redone"]:
+        probe += f" ({row['redone']} redone)"
+    return [_percent(row["other_load"]), probe]
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -1020,6 +1094,10 @@ def render(results: dict) -> str:
             f"| GEMM peak {dtype} | {gflops:.1f} GFLOP/s ({grid.gemm_size}×"
             f"{grid.gemm_size} `A @ B`, 2·n³ flops, best of 5) |"
         )
+    out.append(
+        f"| GEMM probe | {results['probe_reference']:.1f} GFLOP/s (float64 "
+        "1024×1024 `A @ B`, best of 3; the quiet checks' reference) |"
+    )
     out += [
         "",
         "## Method",
@@ -1041,18 +1119,26 @@ def render(results: dict) -> str:
         "runs at the end (21 E-steps for "
         f"{N_ITER} M-steps).",
         "- Ratio = scikit-learn s/iter ÷ gmmkit s/iter (above 1: gmmkit faster).",
-        "- other CPU % = the largest share of the machine's CPU time (all "
-        "cores) used by processes other than this benchmark during any kept "
-        "pair of timed runs, from /proc/stat; it should be near 0. "
+        "- Quiet checks, because this may be a shared machine: other CPU % is "
+        "the largest share of the machine's CPU time (all cores) used by "
+        "processes other than this benchmark during any kept pair of timed "
+        "runs, from /proc/stat; slowest probe % is the slowest of the short "
+        "matrix-product probes taken before, between and after the two runs "
+        "of each kept pair (best of 3 float64 1024×1024 `A @ B`), as a share "
+        "of the probe's best speed in this run. The probe also sees "
+        "interference /proc/stat cannot, such as a neighbouring virtual "
+        "machine slowing these cores. A pair with other CPU above "
+        f"{100 * LOAD_WARNING:.0f}% or a probe below "
+        f"{100 * PROBE_WARNING:.0f}% is disturbed; "
         + (
-            f"A pair during which it exceeded {100 * LOAD_WARNING:.0f}% is thrown "
-            "away and run again once the machine is quiet (at most "
+            "it is thrown away and run again once the machine is quiet (at most "
             f"{grid.retries} times per point; the count is shown as 'redone'). "
             if grid.retries
-            else "Disturbed pairs are not redone in this run (`--retries 0`). "
+            else "disturbed pairs are not redone in this run (`--retries 0`). "
         )
-        + f"Points still above {100 * LOAD_WARNING:.0f}% are marked ⚠: something "
-        "competed for the cores and their timings are disturbed.",
+        + "Points that stay disturbed are marked ⚠. The probes watch only "
+        "moments around the runs, so the raw timings below are the best guide "
+        "to how steady a point was.",
         "- GFLOP/s = nominal flops per iteration ÷ s/iter, the same count for "
         "both libraries: full 4·N·K·d² (2·N·K·d² for the E-step's quadratic "
         "forms, as many for the M-step's second moments); diag and spherical "
@@ -1080,7 +1166,7 @@ def render(results: dict) -> str:
                     f"{row['gmmkit_pct_peak']:.1f}",
                     f"{row['sklearn_pct_peak']:.1f}",
                     f"{row['max_rel_diff']:.1e}",
-                    _load_cell(row),
+                    *_quiet_cells(row),
                 ]
             )
         out += _table(EM_HEADERS, cells)
@@ -1180,7 +1266,7 @@ def render(results: dict) -> str:
                     f"{row['gmmkit_mrows']:.2f}",
                     f"{row['sklearn_mrows']:.2f}",
                     f"{row['max_rel_diff']:.1e}",
-                    _load_cell(row),
+                    *_quiet_cells(row),
                 ]
             )
         out += _table(INFERENCE_HEADERS, cells)
@@ -1237,15 +1323,16 @@ def run_grid(grid: Grid, mode: str, command: str) -> dict:
         "git": git_state(),
         "fingerprint": FINGERPRINT,
     }
+    monitor = Monitor()
     results["peaks"] = {}
     for dtype in ("float64", "float32"):
         best = 0.0
         for _ in range(grid.retries + 1):  # a peak: keep the best quiet attempt
             with OtherLoad() as load:
                 best = max(best, gemm_peak(grid.gemm_size, dtype))
-            if not _disturbed(load.share):
+            if not _disturbed(load.share, monitor.speed()):
                 break
-            wait_for_quiet()
+            monitor.wait_for_quiet()
         results["peaks"][dtype] = best
     for dtype, gflops in results["peaks"].items():
         print(f"GEMM peak {dtype}: {gflops:.1f} GFLOP/s", flush=True)
@@ -1253,13 +1340,13 @@ def run_grid(grid: Grid, mode: str, command: str) -> dict:
     for title, cases in grid.em:
         rows = []
         for case in cases:
-            row = bench_em(case, grid, results["peaks"])
+            row = bench_em(case, grid, results["peaks"], monitor)
             rows.append(row)
             print(
                 f"EM {case.label()}: gmmkit {row['gmmkit_s_iter']:.4g} s/iter, "
                 f"sklearn {row['sklearn_s_iter']:.4g} s/iter, ratio "
                 f"{row['ratio']:.2f}, max rel diff {row['max_rel_diff']:.1e}, "
-                f"other CPU % {_load_cell(row)}",
+                "other CPU %, slowest probe % " + ", ".join(_quiet_cells(row)),
                 flush=True,
             )
         results["em"].append((title, rows))
@@ -1277,13 +1364,13 @@ def run_grid(grid: Grid, mode: str, command: str) -> dict:
         )
     results["inference"] = []
     for case in grid.inference:
-        row = bench_inference(case, grid)
+        row = bench_inference(case, grid, monitor)
         results["inference"].append(row)
         print(
             f"score_samples {case.label()}: gmmkit {row['gmmkit_s']:.4g} s, "
             f"sklearn {row['sklearn_s']:.4g} s, ratio {row['ratio']:.2f}, "
             f"max rel diff {row['max_rel_diff']:.1e}, "
-            f"other CPU % {_load_cell(row)}",
+            "other CPU %, slowest probe % " + ", ".join(_quiet_cells(row)),
             flush=True,
         )
     results["seconds"] = time.perf_counter() - start
@@ -1294,7 +1381,10 @@ def run_grid(grid: Grid, mode: str, command: str) -> dict:
     )
     results["source_changed"] = gmmkit_fingerprint() != FINGERPRINT
     rows = [row for _, em in results["em"] for row in em] + results["inference"]
-    results["disturbed"] = sum(1 for row in rows if _disturbed(row["other_load"]))
+    results["disturbed"] = sum(
+        1 for row in rows if _disturbed(row["other_load"], row["speed"])
+    )
+    results["probe_reference"] = monitor.reference
     for warning in warnings_for(results):
         print(f"WARNING: {warning}", flush=True)
     return results
@@ -1314,9 +1404,11 @@ def warnings_for(results: dict) -> list[str]:
     out = []
     if results["disturbed"]:
         out.append(
-            f"other processes used more than {100 * LOAD_WARNING:.0f}% of the "
-            f"CPUs during {results['disturbed']} point(s) (marked ⚠); their "
-            "timings are disturbed. Rerun on a quiet machine."
+            f"{results['disturbed']} point(s) (marked ⚠) ran while something "
+            f"else competed for the cores (other processes above "
+            f"{100 * LOAD_WARNING:.0f}% of the CPUs, or a probe below "
+            f"{100 * PROBE_WARNING:.0f}% of its speed); their timings are "
+            "disturbed. Rerun on a quiet machine."
         )
     if results["children_differ"]:
         out.append(
