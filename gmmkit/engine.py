@@ -3,7 +3,7 @@
 Both are pure functions of their inputs. Rows are processed in chunks, so
 the largest array a pass allocates is one chunk's features or
 log-probabilities (``chunk_size`` rows; :func:`auto_chunk_size` keeps it near
-2 MiB), never an ``n_samples x n_components`` array.
+4 MiB), never an ``n_samples x n_components`` array.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from .covariance import covariance_model
 from .stats import SuffStats
 
 _LOG_2PI = np.log(2.0 * np.pi)
-#: Largest intermediate block one chunk may allocate, in elements.
-_CHUNK_ELEMENTS = 1 << 18
+#: Bytes of the widest block one chunk allocates (measured best on 2 cores:
+#: smaller chunks pay per-call overhead, larger ones fall out of cache).
+_CHUNK_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -107,19 +108,21 @@ def params_from_covariances(
     )
 
 
-def auto_chunk_size(width: int) -> int:
-    """Rows per chunk so that the widest per-chunk block stays near 2 MiB.
+def auto_chunk_size(width: int, itemsize: int = 8) -> int:
+    """Rows per chunk so that the widest per-chunk block stays near 4 MiB.
 
     Parameters
     ----------
     width : int
         Columns of the widest block a chunk allocates (features or components).
+    itemsize : int, default=8
+        Bytes per value: float32 chunks hold twice the rows.
 
     Returns
     -------
     chunk_size : int
     """
-    return int(np.clip(_CHUNK_ELEMENTS // width, 256, 65536))
+    return int(np.clip(_CHUNK_BYTES // (itemsize * width), 256, 65536))
 
 
 def iter_chunks(n_samples: int, chunk_size: int) -> Iterator[slice]:
@@ -241,7 +244,7 @@ def e_step(
     """
     evaluator = _Evaluator(params, X.dtype)
     model = evaluator.model
-    chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
+    chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width, X.itemsize)
     raw, log_likelihood, noise_mass = None, 0.0, 0.0
     for rows in iter_chunks(X.shape[0], chunk_size):
         log_prob, centred, features = evaluator.weighted_log_prob(X[rows])
@@ -359,7 +362,7 @@ def iter_log_prob(
         a uniform background component).
     """
     evaluator = _Evaluator(params, X.dtype)
-    chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
+    chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width, X.itemsize)
     for rows in iter_chunks(X.shape[0], chunk_size):
         log_prob, _, _ = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
