@@ -14,6 +14,7 @@ import numpy as np
 
 from ._estimator import BaseEstimator
 from ._validation import check_data, check_n_features, check_sample_weight
+from .covariance import covariance_model
 
 
 class MixtureBase(BaseEstimator):
@@ -180,3 +181,53 @@ class InformationCriteria:
         """
         log_density = self.score_samples(X).astype(np.float64)
         return float(-2 * log_density.sum() + 2 * self._n_parameters())
+
+
+def check_initial_values(est: Any, n_features: int) -> dict:
+    """Validated ``weights_init``, ``means_init`` and ``precisions_init``.
+
+    Parameters
+    ----------
+    est : estimator
+        Holds ``n_components``, ``covariance_type`` and the three values.
+    n_features : int
+
+    Returns
+    -------
+    initial : dict
+        The three values as float64 arrays (weights renormalised), or None.
+    """
+    K = est.n_components
+    out: dict[str, np.ndarray | None] = {
+        "weights_init": None,
+        "means_init": None,
+        "precisions_init": None,
+    }
+    if est.weights_init is not None:
+        weights = np.asarray(est.weights_init, dtype=np.float64)
+        if weights.shape != (K,):
+            raise ValueError(
+                f"weights_init must have shape ({K},), got {weights.shape}."
+            )
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("weights_init must be finite and non-negative.")
+        if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
+            raise ValueError(
+                f"weights_init must sum to 1, but they sum to {weights.sum():.6g}."
+            )
+        out["weights_init"] = weights / weights.sum()
+    if est.means_init is not None:
+        means = np.asarray(est.means_init, dtype=np.float64)
+        if means.shape != (K, n_features):
+            raise ValueError(
+                f"means_init must have shape ({K}, {n_features}), got {means.shape}."
+            )
+        if not np.all(np.isfinite(means)):
+            raise ValueError("means_init contains NaN or infinity.")
+        out["means_init"] = means
+    if est.precisions_init is not None:
+        model = covariance_model(est.covariance_type)
+        out["precisions_init"] = model.check_precisions(
+            est.precisions_init, K, n_features
+        )
+    return out

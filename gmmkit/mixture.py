@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._mixture_base import InformationCriteria, MixtureBase
+from ._mixture_base import InformationCriteria, MixtureBase, check_initial_values
 from ._validation import (
     as_generator,
     check_choice,
@@ -256,43 +256,6 @@ class GaussianMixture(InformationCriteria, MixtureBase):
                 raise ValueError(f"callbacks must be callables; {cb!r} is not.")
         return callbacks
 
-    def _check_initial_values(self, n_features: int) -> dict[str, np.ndarray | None]:
-        K = self.n_components
-        model = covariance_model(self.covariance_type)
-        out: dict[str, np.ndarray | None] = {
-            "weights_init": None,
-            "means_init": None,
-            "precisions_init": None,
-        }
-        if self.weights_init is not None:
-            weights = np.asarray(self.weights_init, dtype=np.float64)
-            if weights.shape != (K,):
-                raise ValueError(
-                    f"weights_init must have shape ({K},), got {weights.shape}."
-                )
-            if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-                raise ValueError("weights_init must be finite and non-negative.")
-            if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
-                raise ValueError(
-                    f"weights_init must sum to 1, but they sum to {weights.sum():.6g}."
-                )
-            out["weights_init"] = weights / weights.sum()
-        if self.means_init is not None:
-            means = np.asarray(self.means_init, dtype=np.float64)
-            if means.shape != (K, n_features):
-                raise ValueError(
-                    f"means_init must have shape ({K}, {n_features}), got "
-                    f"{means.shape}."
-                )
-            if not np.all(np.isfinite(means)):
-                raise ValueError("means_init contains NaN or infinity.")
-            out["means_init"] = means
-        if self.precisions_init is not None:
-            out["precisions_init"] = model.check_precisions(
-                self.precisions_init, K, n_features
-            )
-        return out
-
     # --------------------------------------------------------------------- fit
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
         self._check_parameters()
@@ -311,7 +274,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
                 f"warm_start needs the same features: the model was fitted on "
                 f"{self.n_features_in_} features, X has {n_features}."
             )
-        initial = self._check_initial_values(n_features) if do_init else {}
+        initial = check_initial_values(self, n_features) if do_init else {}
         n_init = self.n_init if do_init else 1
         rng = as_generator(self.random_state)
         eps = float(10 * np.finfo(X.dtype).eps)

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import digamma, gammaln
 
-from ._mixture_base import InformationCriteria, MixtureBase
+from ._mixture_base import InformationCriteria, MixtureBase, check_initial_values
 from ._validation import (
     as_generator,
     check_choice,
@@ -301,44 +301,6 @@ def _check_dof(value: Any, name: str, n_components: int) -> np.ndarray:
     return dof
 
 
-def _check_initial_values(est: StudentTMixture, n_features: int) -> dict:
-    """Validated ``weights_init``, ``means_init`` and ``precisions_init``."""
-    K = est.n_components
-    out: dict[str, np.ndarray | None] = {
-        "weights_init": None,
-        "means_init": None,
-        "precisions_init": None,
-    }
-    if est.weights_init is not None:
-        weights = np.asarray(est.weights_init, dtype=np.float64)
-        if weights.shape != (K,):
-            raise ValueError(
-                f"weights_init must have shape ({K},), got {weights.shape}."
-            )
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-            raise ValueError("weights_init must be finite and non-negative.")
-        if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
-            raise ValueError(
-                f"weights_init must sum to 1, but they sum to {weights.sum():.6g}."
-            )
-        out["weights_init"] = weights / weights.sum()
-    if est.means_init is not None:
-        means = np.asarray(est.means_init, dtype=np.float64)
-        if means.shape != (K, n_features):
-            raise ValueError(
-                f"means_init must have shape ({K}, {n_features}), got {means.shape}."
-            )
-        if not np.all(np.isfinite(means)):
-            raise ValueError("means_init contains NaN or infinity.")
-        out["means_init"] = means
-    if est.precisions_init is not None:
-        model = covariance_model(est.covariance_type)
-        out["precisions_init"] = model.check_precisions(
-            est.precisions_init, K, n_features
-        )
-    return out
-
-
 class StudentTMixture(InformationCriteria, MixtureBase):
     """Mixture of multivariate Student-t distributions fitted by EM (ECM).
 
@@ -501,7 +463,7 @@ class StudentTMixture(InformationCriteria, MixtureBase):
                 "components or more data."
             )
         weights = check_sample_weight(sample_weight, n_samples, X.dtype)
-        initial = _check_initial_values(self, n_features)
+        initial = check_initial_values(self, n_features)
         rng = as_generator(self.random_state)
         start_weights = self._start_weights(X, weights, initial, rng)
         make_start = partial(self._start, X, start_weights, initial, dof, rng)
