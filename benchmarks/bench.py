@@ -29,6 +29,7 @@ import os
 import platform
 import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -832,18 +833,48 @@ def _kind(case: Case) -> dict:
     return {"covariance_type": case.covariance_type, "dtype": case.dtype}
 
 
-def bench_memory(case: Case, max_iter: int) -> dict:
+@contextmanager
+def gmmkit_snapshot() -> Iterator[Path]:
+    """A copy of the imported gmmkit package, for the child processes.
+
+    gmmkit may be edited while a long run goes on; children that import the
+    copy (it goes first on their ``PYTHONPATH``) run the same code as this
+    process, which imported it at the start.
+
+    Yields
+    ------
+    folder : Path
+        Holds ``gmmkit/``; removed afterwards.
+    """
+    source = Path(gmmkit.__file__).resolve().parent
+    with tempfile.TemporaryDirectory(prefix="gmmkit-bench-") as folder:
+        shutil.copytree(
+            source,
+            Path(folder) / "gmmkit",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        yield Path(folder)
+
+
+def bench_memory(case: Case, max_iter: int, snapshot: Path | None = None) -> dict:
     """Peak extra memory of both libraries, each in its own child process.
 
     Parameters
     ----------
     case : Case
     max_iter : int
+    snapshot : Path, optional
+        Folder holding the copy of gmmkit the children import
+        (:func:`gmmkit_snapshot`); without it they import the installed one.
 
     Returns
     -------
     row : dict
     """
+    env = dict(os.environ)
+    if snapshot is not None:
+        paths = [str(snapshot), env.get("PYTHONPATH", "")]
+        env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
     results = {}
     for library in LIBRARIES:
         spec = {"case": asdict(case), "library": library, "max_iter": max_iter}
@@ -853,6 +884,7 @@ def bench_memory(case: Case, max_iter: int) -> dict:
             text=True,
             check=False,
             cwd=ROOT,
+            env=env,
         )
         if completed.returncode != 0:
             raise RuntimeError(
@@ -1294,7 +1326,7 @@ def _runs(grid: Grid) -> str:
 
 
 # ---------------------------------------------------------------------- run
-def run_grid(grid: Grid, mode: str, command: str) -> dict:
+def run_grid(grid: Grid, mode: str, command: str, snapshot: Path | None = None) -> dict:
     """Measure everything in ``grid``, printing progress.
 
     Parameters
@@ -1303,6 +1335,8 @@ def run_grid(grid: Grid, mode: str, command: str) -> dict:
     mode : {"full", "quick"}
     command : str
         The command that reproduces the run, for the report.
+    snapshot : Path, optional
+        Copy of gmmkit for the memory children (:func:`gmmkit_snapshot`).
 
     Returns
     -------
@@ -1352,7 +1386,7 @@ def run_grid(grid: Grid, mode: str, command: str) -> dict:
         results["em"].append((title, rows))
     results["memory"] = []
     for case in grid.memory:
-        row = bench_memory(case, grid.memory_iter)
+        row = bench_memory(case, grid.memory_iter, snapshot)
         results["memory"].append(row)
         print(
             f"memory {case.label()}: traced gmmkit "
@@ -1412,15 +1446,16 @@ def warnings_for(results: dict) -> list[str]:
         )
     if results["children_differ"]:
         out.append(
-            "gmmkit's source files changed on disk during this run and the "
-            "memory points (fresh processes) imported a different version than "
-            "the timing points. Rerun."
+            "the memory points (fresh processes) ran a different version of "
+            "gmmkit than the timing points: its sources changed on disk as the "
+            "run started. Rerun."
         )
     elif results["source_changed"]:
         out.append(
             "gmmkit's source files changed on disk during this run; every point "
-            f"used the version imported at the start (fingerprint {FINGERPRINT}), "
-            "which is no longer what the working tree holds."
+            f"used the version imported at the start (fingerprint {FINGERPRINT}; "
+            "the memory points through a copy of it), which is no longer what "
+            "the working tree holds."
         )
     return out
 
@@ -1510,7 +1545,8 @@ def main(argv: list[str] | None = None) -> int:
     default_full = not args.quick and args.repeats is None and args.retries is None
     if default_full and shown == Path("BENCHMARKS.md"):
         text = f"make bench  # or: {text}"
-    results = run_grid(grid, "quick" if args.quick else "full", text)
+    with gmmkit_snapshot() as snapshot:
+        results = run_grid(grid, "quick" if args.quick else "full", text, snapshot)
     out.write_text(render(results))
     print(f"wrote {out} ({results['seconds']:.0f} s)", flush=True)
     return 0
