@@ -1,6 +1,12 @@
 """Exceptions and warnings raised by gmmkit."""
 
-__all__ = ["ComponentCollapseError", "ConvergenceWarning", "NotFittedError"]
+__all__ = [
+    "ComponentCollapseError",
+    "ConvergenceWarning",
+    "DataError",
+    "ModelFileError",
+    "NotFittedError",
+]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -28,3 +34,19 @@ class ComponentCollapseError(ValueError):
     def __init__(self, message: str, components: list[int]):
         super().__init__(message)
         self.components = list(components)
+
+
+class DataError(ValueError):
+    """Raised when a data file cannot be read as a numeric table.
+
+    The message names the file and, where there is one, the line (or row)
+    and the column at fault.
+    """
+
+
+class ModelFileError(ValueError):
+    """Raised when a model file cannot be written, or is refused on loading.
+
+    Loading refuses files that are truncated, modified, written by an
+    unknown format version, or whose contents are inconsistent.
+    """
