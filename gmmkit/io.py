@@ -432,8 +432,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         written; nothing is left behind.
     """
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
+    if not folder.exists():
         raise OSError(f"cannot write {path}: folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise OSError(f"cannot write {path}: {folder} is a file, not a folder.")
     if path.is_dir():
         raise OSError(f"cannot write {path}: it is a folder.")
     try:
