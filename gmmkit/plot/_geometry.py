@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_data, check_n_features
 from ..covariance import covariance_model
 from ..exceptions import NotFittedError
 
@@ -91,11 +92,14 @@ class View:
         Subtracted before projecting (the data mean for PCA, zero otherwise).
     labels : tuple of str
         Axis labels.
+    is_pca : bool
+        True for the principal-axes view (both axes in the same units).
     """
 
     axes: np.ndarray
     offset: np.ndarray
     labels: tuple[str, str]
+    is_pca: bool = False
 
     def points(self, X: np.ndarray) -> np.ndarray:
         """Project rows: ``(n, d) -> (n, 2)``."""
@@ -226,7 +230,7 @@ def _pca_view(model: Any, X: np.ndarray | None, d: int) -> View:
         f"PC1 ({100 * share[0]:.0f}% of variance)",
         f"PC2 ({100 * share[1]:.0f}%)",
     )
-    return View(axes, centre, labels)
+    return View(axes, centre, labels, is_pca=True)
 
 
 def project_mixture(
@@ -252,3 +256,23 @@ def model_in_view(model: Any, view: View) -> Mixture2D:
     return project_mixture(
         view, model.weights_, model.means_, model.covariances_, model.covariance_type
     )
+
+
+def check_points(model: Any, X: Any, name: str = "X") -> np.ndarray:
+    """Validate data for a figure of ``model``: fitted model, matching features.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64
+    """
+    check_fitted(model)
+    if X is None:
+        raise ValueError(f"This figure needs the data: pass {name}.")
+    X, names = check_data(X, name=name)
+    check_n_features(model, X, names)
+    return np.asarray(X, dtype=np.float64)
+
+
+def shown_components(weights: np.ndarray, min_weight: float = 1e-3) -> np.ndarray:
+    """Indices of components heavy enough to draw (Bayesian fits prune by weight)."""
+    return np.flatnonzero(np.asarray(weights) >= min_weight)
