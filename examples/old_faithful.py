@@ -1,0 +1,182 @@
+"""Old Faithful: two eruption regimes, and what AIC and BIC say about K.
+
+The 272 eruptions of the Old Faithful geyser (duration and waiting time to
+the next eruption, minutes) fall into two regimes. A 2-component full
+covariance mixture finds them; AIC and BIC over K = 1..8 are then compared
+on this data and on the 1-D data of ``mixture_1d``.
+
+Run: ``python examples/old_faithful.py [--out DIR] [--quick]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+
+from gmmkit import GaussianMixture, plot, select_model
+from gmmkit._examples_support import format_table, parse_args, save_figure
+from gmmkit.datasets import load_old_faithful, make_mixture
+
+NAME = "old_faithful"
+K_RANGE = range(1, 9)
+
+
+def one_dimensional_data() -> np.ndarray:
+    """The 300 points of ``mixture_1d`` (means 0, 5, 10), seed 0."""
+    X, _ = make_mixture(
+        300, [[0.0], [5.0], [10.0]], [1.0, 2.25, 0.64], [0.4, 0.35, 0.25], 0
+    )
+    return X
+
+
+def best_by(rows: list[dict], criterion: str) -> int:
+    """K of the lowest value of ``criterion`` among successful fits."""
+    good = [r for r in rows if r["status"] == "ok"]
+    return min(good, key=lambda r: r[criterion])["n_components"]
+
+
+def run(out: Path, quick: bool = False) -> dict:
+    """Fit the two regimes and compare criteria over K; return the numbers.
+
+    Parameters
+    ----------
+    out : Path
+        Folder for the figures.
+    quick : bool, default=False
+        Fewer starts per fit.
+
+    Returns
+    -------
+    results : dict
+        ``regimes`` (short and long: weight, mean duration and wait,
+        standard deviations, correlation), ``criteria`` (per data set: rows
+        of K, log-likelihood, AIC, BIC) and ``best`` (per data set and
+        criterion: the K chosen).
+    """
+    out = Path(out)
+    n_init = 2 if quick else 5
+    X = load_old_faithful()
+    model = GaussianMixture(2, n_init=n_init, random_state=0).fit(X)
+    regimes = {}
+    for name, k in zip(("short", "long"), np.argsort(model.means_[:, 0]), strict=True):
+        cov = model.covariances_[k]
+        sd = np.sqrt(np.diag(cov))
+        regimes[name] = {
+            "weight": float(model.weights_[k]),
+            "duration": float(model.means_[k, 0]),
+            "wait": float(model.means_[k, 1]),
+            "duration_sd": float(sd[0]),
+            "wait_sd": float(sd[1]),
+            "correlation": float(cov[0, 1] / (sd[0] * sd[1])),
+        }
+
+    searches = {
+        "old_faithful": select_model(
+            X, K_RANGE, covariance_types=["full"], n_init=n_init, random_state=0
+        ),
+        "mixture_1d": select_model(
+            one_dimensional_data(),
+            K_RANGE,
+            covariance_types=["full"],
+            n_init=n_init,
+            random_state=0,
+        ),
+    }
+    criteria = {
+        name: [
+            {key: row[key] for key in ("n_components", "log_likelihood", "aic", "bic")}
+            for row in result.rows
+        ]
+        for name, result in searches.items()
+    }
+    best = {
+        name: {c: best_by(result.rows, c) for c in ("aic", "bic")}
+        for name, result in searches.items()
+    }
+
+    ax = plot.plot_clusters(model, X, n_std=(1.0, 2.0), equal_aspect=False)
+    ax.set(
+        xlabel="eruption duration (min)",
+        ylabel="waiting time to the next eruption (min)",
+        title="Old Faithful: two regimes, 1σ and 2σ ellipses",
+    )
+    for name, r in regimes.items():
+        ax.annotate(
+            f"{name} eruptions ({r['weight']:.0%}):\n"
+            f"{r['duration']:.1f} min, then ~{r['wait']:.0f} min wait",
+            (r["duration"], r["wait"]),
+            xytext=(r["duration"] + (0.55 if name == "short" else -1.6), r["wait"] + 9),
+            fontsize=9,
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.7", "alpha": 0.9},
+            arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.8},
+        )
+    save_figure(ax.figure, out / "old_faithful_regimes.png")
+    titles = {
+        "old_faithful": "Old Faithful (272 eruptions, 2-D)",
+        "mixture_1d": "mixture_1d (300 points, three true components)",
+    }
+    for name, result in searches.items():
+        fig = plot.plot_selection(result, criteria=("bic", "aic"))
+        fig.suptitle(titles[name])
+        save_figure(fig, out / f"old_faithful_criteria_{name}.png")
+
+    return {
+        "regimes": regimes,
+        "criteria": criteria,
+        "best": best,
+        "figures": sorted(p.name for p in out.glob("*.png")),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the example from the command line and print its numbers."""
+    args = parse_args(NAME, __doc__.splitlines()[0], argv)
+    results = run(args.out, quick=args.quick)
+    print("The two regimes (2-component full-covariance GMM):")
+    print(
+        format_table(
+            ["regime", "weight", "duration", "sd", "wait", "sd", "corr"],
+            [
+                [
+                    name,
+                    r["weight"],
+                    r["duration"],
+                    r["duration_sd"],
+                    r["wait"],
+                    r["wait_sd"],
+                    r["correlation"],
+                ]
+                for name, r in results["regimes"].items()
+            ],
+        )
+    )
+    short, long = results["regimes"]["short"], results["regimes"]["long"]
+    print(
+        f"\nShort eruptions (~{short['duration']:.1f} min, "
+        f"{short['weight']:.0%} of them) are followed by a ~{short['wait']:.0f} "
+        f"min wait; long ones (~{long['duration']:.1f} min) by ~"
+        f"{long['wait']:.0f} min."
+    )
+    for name, rows in results["criteria"].items():
+        print(f"\nAIC and BIC over K, {name}:")
+        print(
+            format_table(
+                ["K", "log-lik", "AIC", "BIC"],
+                [
+                    [r["n_components"], r["log_likelihood"], r["aic"], r["bic"]]
+                    for r in rows
+                ],
+            )
+        )
+        chosen = results["best"][name]
+        print(f"AIC picks K = {chosen['aic']}, BIC picks K = {chosen['bic']}")
+    print(f"\nFigures in {args.out}: {', '.join(results['figures'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
