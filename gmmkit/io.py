@@ -37,7 +37,9 @@ MISSING = frozenset({"", "na", "nan", "n/a", "null", "none", "?"})
 Columns = str | Sequence[str | int] | None
 
 
-def read_table(path: str | Path, columns: Columns = None) -> tuple[np.ndarray, list]:
+def read_table(
+    path: str | Path, columns: Columns = None, *, prefer: Sequence[str] | None = None
+) -> tuple[np.ndarray, list]:
     r"""Read a numeric table from a data file.
 
     The format follows the file's suffix: ``.npy`` (read with
@@ -54,6 +56,10 @@ def read_table(path: str | Path, columns: Columns = None) -> tuple[np.ndarray, l
         positions (after any row-label column). A string is split on commas,
         so ``"a,b"`` and ``"0,2"`` work. Default: every column, which must
         then all be numeric.
+    prefer : sequence of str, optional
+        Used when ``columns`` is None: if the file has every one of these
+        column names, just those are read (e.g. the columns a model was
+        fitted on, from a file that has more); otherwise every column.
 
     Returns
     -------
@@ -84,10 +90,10 @@ def read_table(path: str | Path, columns: Columns = None) -> tuple[np.ndarray, l
     suffix = path.suffix.lower()
     if suffix == ".npy":
         X, names = _read_npy(path)
-        return _choose(X, names, columns, path, lambda j: "")
+        return _choose(X, names, columns, path, prefer)
     if suffix in (".parquet", ".pq"):
-        return _read_parquet(path, columns)
-    return _read_text(path, columns)
+        return _read_parquet(path, columns, prefer)
+    return _read_text(path, columns, prefer)
 
 
 # ------------------------------------------------------------------- columns
@@ -114,8 +120,12 @@ def parse_columns(columns: Columns) -> list[str | int] | None:
     return items
 
 
-def _resolve(columns: Columns, names: list[str], path: Path) -> list[int] | None:
+def _resolve(
+    columns: Columns, names: list[str], path: Path, prefer: Sequence[str] | None = None
+) -> list[int] | None:
     """Positions of the chosen columns: names first, then 0-based positions."""
+    if columns is None and prefer is not None and set(prefer) <= set(names):
+        columns = list(prefer)
     items = parse_columns(columns)
     if items is None:
         return None
@@ -145,11 +155,11 @@ def _resolve(columns: Columns, names: list[str], path: Path) -> list[int] | None
     return positions
 
 
-def _choose(X, names, columns, path, first_bad) -> tuple[np.ndarray, list[str]]:
-    positions = _resolve(columns, names, path)
+def _choose(X, names, columns, path, prefer) -> tuple[np.ndarray, list[str]]:
+    positions = _resolve(columns, names, path, prefer)
     if positions is not None:
         X, names = X[:, positions], [names[j] for j in positions]
-    _check_finite(X, names, path, first_bad)
+    _check_finite(X, names, path, lambda i: "")
     return np.ascontiguousarray(X, dtype=np.float64), names
 
 
@@ -196,7 +206,7 @@ def _read_npy(path: Path) -> tuple[np.ndarray, list[str]]:
     return array.astype(np.float64), [f"x{j}" for j in range(array.shape[1])]
 
 
-def _read_parquet(path: Path, columns: Columns) -> tuple[np.ndarray, list[str]]:
+def _read_parquet(path: Path, columns: Columns, prefer) -> tuple[np.ndarray, list]:
     try:
         import pandas as pd
         import pyarrow  # noqa: F401  (pandas' Parquet engine)
@@ -212,7 +222,7 @@ def _read_parquet(path: Path, columns: Columns) -> tuple[np.ndarray, list[str]]:
     names = [str(c) for c in frame.columns]
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise DataError(f"{path} is empty ({frame.shape[0]} rows).")
-    positions = _resolve(columns, names, path)
+    positions = _resolve(columns, names, path, prefer)
     if positions is not None:
         frame = frame.iloc[:, positions]
         names = [names[j] for j in positions]
@@ -227,7 +237,7 @@ def _read_parquet(path: Path, columns: Columns) -> tuple[np.ndarray, list[str]]:
             "columns with --columns."
         )
     X = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-    return _choose(X, names, None, path, lambda i: "")
+    return _choose(X, names, None, path, None)
 
 
 # ------------------------------------------------------------------------ text
@@ -291,7 +301,7 @@ def _split_whitespace(line: str) -> list[str]:
     return line.split()
 
 
-def _read_text(path: Path, columns: Columns) -> tuple[np.ndarray, list[str]]:
+def _read_text(path: Path, columns: Columns, prefer) -> tuple[np.ndarray, list[str]]:
     lines = _open_text(path)
     # (line number, text) of the lines that hold data; '#' starts a comment line.
     content = [
@@ -327,9 +337,9 @@ def _read_text(path: Path, columns: Columns) -> tuple[np.ndarray, list[str]]:
     else:
         names = [f"x{j}" for j in range(n_fields)]
     skip = 1 if row_labels else 0
-    positions = _resolve(columns, names, path)
+    positions = _resolve(columns, names, path, prefer)
     chosen = list(range(len(names))) if positions is None else positions
-    X = _parse_rows(path, body, split, n_fields, skip, names, chosen, columns)
+    X = _parse_rows(path, body, split, n_fields, skip, names, chosen, positions)
     line_of = [number for number, _ in body]
     chosen_names = [names[j] for j in chosen]
     _check_finite(X, chosen_names, path, lambda i: f"line {line_of[i]}")
@@ -405,16 +415,22 @@ def write_table(path: str | Path, columns: dict[str, Any]) -> None:
     path : str or Path
     columns : dict of str to array-like of shape (n_rows,)
         Column name to values. Integer and boolean columns are written as
-        integers, floats with 17 significant digits (they read back exactly).
+        integers, floats in their shortest form that reads back exactly.
     """
     arrays = [np.asarray(v) for v in columns.values()]
-    formats = ["%d" if a.dtype.kind in "biu" else "%.17g" for a in arrays]
+    cells = [
+        a.astype(np.int64).astype(str) if a.dtype.kind in "biu" else _shortest(a)
+        for a in arrays
+    ]
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(list(columns))
-    if arrays and len(arrays[0]):
-        table = np.column_stack([a.astype(np.float64) for a in arrays])
-        np.savetxt(buffer, table, fmt=formats, delimiter=",")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(columns))
+    writer.writerows(zip(*cells, strict=True))
     atomic_write(Path(path), buffer.getvalue().encode("utf-8"))
+
+
+def _shortest(values: np.ndarray) -> list[str]:
+    return [repr(v) for v in values.astype(np.float64).tolist()]
 
 
 def atomic_write(path: Path, data: bytes) -> None:
