@@ -10,6 +10,7 @@ half-written file.
 from __future__ import annotations
 
 import functools
+import io
 import re
 import warnings
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from . import __version__
 from .covariance import COVARIANCE_TYPES, covariance_model
 from .datasets import load_old_faithful
 from .exceptions import ComponentCollapseError
-from .io import read_table, write_table
+from .io import atomic_write, read_table, write_table
 from .mixture import GaussianMixture
 from .persistence import read, save
 from .scaling import Standardizer, to_data_units
@@ -608,6 +609,121 @@ def sample(
     out["component"] = y
     write_table(output, out)
     console.print(f"{n} rows drawn; written to {output}")
+
+
+#: Figures of ``gmmkit plot``: kind -> (function name, needs data, takes dims).
+PLOT_KINDS = {
+    "clusters": ("plot_clusters", True, True),
+    "soft": ("plot_soft_assignments", True, True),
+    "uncertainty": ("plot_uncertainty", True, True),
+    "pies": ("plot_responsibility_pies", True, True),
+    "density": ("plot_density", True, True),
+    "mixture-1d": ("plot_mixture_1d", True, False),
+    "log-likelihood": ("plot_log_likelihood", False, False),
+    "snapshots": ("plot_em_snapshots", True, True),
+}
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def _parse_dims(text: str | None, names: list[str]) -> Any:
+    """``--dims``: two column names or positions, or ``pca``."""
+    if text is None:
+        return "pca" if len(names) > 2 else (0, 1)
+    if text.strip().lower() == "pca":
+        return "pca"
+    parts = [p.strip() for p in text.split(",")]
+    dims = []
+    for part in parts:
+        if part in names:
+            dims.append(names.index(part))
+        elif part.isdigit() and int(part) < len(names):
+            dims.append(int(part))
+        else:
+            raise CommandError(
+                f"--dims {text!r}: {part!r} is not one of the model's columns "
+                f"({', '.join(names)}) or a position 0..{len(names) - 1}."
+            )
+    if len(dims) != 2 or dims[0] == dims[1]:
+        raise CommandError(f"--dims {text!r}: give two different columns, or pca.")
+    return tuple(dims)
+
+
+@app.command()
+@handle_errors
+def plot(
+    model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
+    data: Annotated[
+        Path | None,
+        typer.Argument(help="Data file (not needed for --kind log-likelihood)."),
+    ] = None,
+    kind: Annotated[
+        str, typer.Option(help="Figure: " + ", ".join(PLOT_KINDS) + ".")
+    ] = "clusters",
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Figure file (.png, .svg, .pdf).")
+    ] = Path("figure.png"),
+    columns: Annotated[
+        str | None,
+        typer.Option(help="Columns to use (default: the model's columns, by name)."),
+    ] = None,
+    dims: Annotated[
+        str | None,
+        typer.Option(help="Two columns to draw (names or positions), or pca."),
+    ] = None,
+    anomaly_quantile: Annotated[
+        float | None,
+        typer.Option(
+            "--anomaly-quantile",
+            help="density: mark rows below this quantile of the data's log-density.",
+        ),
+    ] = None,
+) -> None:
+    """Draw a figure of a saved model, with DATA, to a PNG/SVG/PDF file."""
+    if kind not in PLOT_KINDS:
+        raise CommandError(f"--kind {kind!r}: choose one of {', '.join(PLOT_KINDS)}.")
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in FIGURE_FORMATS:
+        raise CommandError(
+            f"{output}: the figure format follows the suffix; use .png, .svg or .pdf."
+        )
+    function_name, needs_data, takes_dims = PLOT_KINDS[kind]
+    model_file = read(model_path)
+    model = model_file.model
+    if not hasattr(model, "means_"):
+        raise CommandError(f"a {type(model).__name__} model has no mixture to plot.")
+    if needs_data and data is None:
+        raise CommandError(f"--kind {kind} needs a DATA file.")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import plot as figures
+
+    function = getattr(figures, function_name)
+    names = _model_columns(model_file)
+    kwargs: dict[str, Any] = {}
+    if takes_dims:
+        kwargs["dims"] = _parse_dims(dims, names)
+    if kind == "density" and anomaly_quantile is not None:
+        kwargs["anomalies"] = anomaly_quantile
+    if kind == "snapshots" and not getattr(model, "snapshots_", None):
+        raise CommandError(
+            "this model has no EM snapshots (only GaussianMixture keeps them)."
+        )
+    if needs_data:
+        X, _ = _read_for_model(data, columns, model_file)
+        result = _quiet_names(lambda X: function(model, X, **kwargs), X)
+    else:
+        result = function(model)
+    figure = result if hasattr(result, "savefig") else result.figure
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format=suffix, dpi=150, bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    atomic_write(output, buffer.getvalue())
+    console.print(f"{kind} figure written to {output}")
 
 
 @app.command()
