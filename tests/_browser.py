@@ -15,6 +15,7 @@ Usage::
         page.errors  # console errors, uncaught exceptions, failed loads
         page.requests  # every URL the page asked for
         page.screenshot(png_path, full_page=True)
+        page.press("ArrowRight")  # a key press in the focused element
 
 Every wait has a timeout, so a test never hangs; the browser is killed and its
 temporary profile removed on exit.
@@ -247,6 +248,15 @@ class ChromiumPage:
         self._drain_events()
         return answer["result"].get("value")
 
+    def press(self, key: str) -> None:
+        """Press and release a key in the focused element ("ArrowRight", "Home")."""
+        code = _KEY_CODES.get(key)
+        if code is None:
+            raise ValueError(f"press() knows {sorted(_KEY_CODES)}, not {key!r}")
+        event = {"key": key, "code": key, "windowsVirtualKeyCode": code}
+        self._send("Input.dispatchKeyEvent", {"type": "rawKeyDown", **event})
+        self._send("Input.dispatchKeyEvent", {"type": "keyUp", **event})
+
     def screenshot(self, png_path: str | os.PathLike, full_page: bool = True) -> Path:
         """Write a PNG of the viewport (or of the whole page) and return its path."""
         params: dict[str, Any] = {"format": "png"}
@@ -402,6 +412,18 @@ class ChromiumPage:
         except OSError:
             return ""
         return f"Browser stderr: {text[-2000:]}" if text else ""
+
+
+_KEY_CODES = {
+    "ArrowLeft": 37,
+    "ArrowUp": 38,
+    "ArrowRight": 39,
+    "ArrowDown": 40,
+    "Home": 36,
+    "End": 35,
+    "PageUp": 33,
+    "PageDown": 34,
+}
 
 
 def _describe_value(arg: dict) -> str:
