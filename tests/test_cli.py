@@ -1,13 +1,408 @@
-"""The command line."""
+"""The command line: every command with good and bad input."""
 
+import numpy as np
+import pytest
 from typer.testing import CliRunner
 
-from gmmkit import __version__
-from gmmkit.cli import app
+from gmmkit import GaussianMixture, __version__
+from gmmkit.cli import app, parse_k_range
+from gmmkit.datasets import load_old_faithful
+from gmmkit.io import read_table
+from gmmkit.persistence import load, read, save
 
-runner = CliRunner()
+try:  # Click >= 8.2 always separates stderr; older versions need asking
+    runner = CliRunner(mix_stderr=False)
+except TypeError:
+    runner = CliRunner()
+
+FAITHFUL = load_old_faithful()
 
 
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def assert_fails(result, match):
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ") and match in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def faithful_csv(tmp_path):
+    path = tmp_path / "faithful.csv"
+    rows = "".join(f"{x!r},{y!r}\n" for x, y in FAITHFUL.tolist())
+    path.write_text("eruptions,waiting\n" + rows)
+    return path
+
+
+@pytest.fixture
+def model_file(tmp_path, faithful_csv):
+    path = tmp_path / "model.npz"
+    result = run("fit", faithful_csv, "-k", 2, "--seed", 0, "-o", path)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+# ---------------------------------------------------------------------- fit
+def test_fit_writes_a_model_and_prints_the_components(tmp_path, faithful_csv):
+    out = tmp_path / "m.npz"
+    result = run("fit", faithful_csv, "-k", "2", "--seed", "0", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "2-component full GMM" in result.output
+    assert "54.48" in result.output and "79.97" in result.output
+    loaded = read(out)
+    assert loaded.info["columns"] == ["eruptions", "waiting"]
+    assert list(loaded.model.feature_names_in_) == ["eruptions", "waiting"]
+    reference = GaussianMixture(2, random_state=0).fit(FAITHFUL)
+    np.testing.assert_allclose(
+        np.sort(loaded.model.means_[:, 1]), np.sort(reference.means_[:, 1]), rtol=1e-6
+    )
+
+
+def test_fit_auto_chooses_k_by_bic(tmp_path, faithful_csv):
+    out = tmp_path / "m.npz"
+    result = run(
+        "fit", faithful_csv, "-k", "auto", "--max-k", 4, "--seed", 0, "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "K = 2 chosen by BIC among K = 1..4" in result.output
+    assert load(out).n_components == 2
+
+
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+def test_fit_standardize_stores_a_model_in_data_units(tmp_path, faithful_csv):
+    out = tmp_path / "m.npz"
+    result = run(
+        "fit",
+        faithful_csv,
+        "-k",
+        2,
+        "--standardize",
+        "--covariance",
+        "diag",
+        "--seed",
+        0,
+        "-o",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    model_file = read(out)
+    scale = np.array(model_file.info["standardize"]["scale"])
+    np.testing.assert_allclose(scale, FAITHFUL.std(axis=0))
+    # The means are in minutes, not standard units.
+    assert model_file.model.means_[:, 1].min() > 50
+    direct = GaussianMixture(2, covariance_type="diag", random_state=0).fit(
+        (FAITHFUL - FAITHFUL.mean(0)) / scale
+    )
+    np.testing.assert_array_equal(
+        model_file.model.predict(FAITHFUL),
+        direct.predict((FAITHFUL - FAITHFUL.mean(0)) / scale),
+    )
+    np.testing.assert_allclose(
+        model_file.model.score_samples(FAITHFUL),
+        direct.score_samples((FAITHFUL - FAITHFUL.mean(0)) / scale)
+        - np.log(scale).sum(),
+        rtol=1e-10,
+    )
+    # sample gives data in the original units
+    samples = tmp_path / "s.csv"
+    assert run("sample", out, "-n", 500, "--seed", 1, "-o", samples).exit_code == 0
+    X, _ = read_table(samples, columns="eruptions,waiting")
+    assert 60 < X[:, 1].mean() < 80
+
+
+def test_fit_chosen_columns_of_a_file_with_text(tmp_path):
+    path = tmp_path / "d.csv"
+    rows = "".join(f"{x!r},geyser,{y!r}\n" for x, y in FAITHFUL.tolist())
+    path.write_text("eruptions,site,waiting\n" + rows)
+    result = run("fit", path, "-k", 2, "-o", tmp_path / "m.npz")
+    assert_fails(result, "non-numeric column(s) 'site'")
+    assert not (tmp_path / "m.npz").exists()
+    result = run(
+        "fit", path, "-k", 2, "--columns", "eruptions,waiting", "-o", tmp_path / "m.npz"
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("a,b\n1,2\n3\n4,5\n", "line 3 has 1 fields"),
+        ("a,b\n1,2\n3,x\n4,5\n", "non-numeric value 'x' at line 3, column 'b'"),
+        ("a,b\n1,2\n3,NA\n4,5\n", "missing value (NaN) at line 3, column 'b'"),
+    ],
+)
+def test_fit_bad_data(tmp_path, content, message):
+    path = tmp_path / "d.csv"
+    path.write_text(content)
+    out = tmp_path / "m.npz"
+    assert_fails(run("fit", path, "-k", 1, "-o", out), message)
+    assert not out.exists()
+
+
+def test_fit_bad_arguments(tmp_path, faithful_csv):
+    out = tmp_path / "m.npz"
+    assert_fails(run("fit", tmp_path / "nope.csv", "-o", out), "no such file")
+    assert_fails(run("fit", faithful_csv, "-k", 500, "-o", out), "272 rows")
+    assert_fails(run("fit", faithful_csv, "-k", "two", "-o", out), "-k 'two'")
+    assert_fails(
+        run("fit", faithful_csv, "--columns", "eruptions,speed", "-o", out),
+        "no column 'speed'; available: 'eruptions', 'waiting'",
+    )
+    assert_fails(
+        run("fit", faithful_csv, "--covariance", "round", "-o", out), "--covariance"
+    )
+    assert_fails(
+        run(
+            "fit", faithful_csv, "--standardize", "--covariance", "spherical", "-o", out
+        ),
+        "spherical",
+    )
+    assert not out.exists()
+
+
+def test_fit_unwritable_output_leaves_nothing(tmp_path, faithful_csv):
+    (tmp_path / "file").write_text("x")
+    result = run("fit", faithful_csv, "-k", 2, "-o", tmp_path / "file" / "m.npz")
+    assert_fails(result, "is a file, not a folder")
+    result = run("fit", faithful_csv, "-k", 2, "-o", tmp_path / "no" / "m.npz")
+    assert_fails(result, "does not exist")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faithful.csv", "file"]
+
+
+# ------------------------------------------------------------------- select
+def test_select_marks_the_best(faithful_csv):
+    result = run(
+        "select", faithful_csv, "--k", "1-3", "--covariance", "full,diag", "--seed", 0
+    )
+    assert result.exit_code == 0, result.output
+    best = [line for line in result.output.splitlines() if "best" in line]
+    assert len(best) == 1 and "│ 2 │ full" in best[0]
+    assert "Best by BIC: K = 2, full covariance." in result.output
+
+
+def test_select_criteria_and_bad_ranges(faithful_csv):
+    result = run(
+        "select",
+        faithful_csv,
+        "--k",
+        "2,3",
+        "--covariance",
+        "tied",
+        "--criterion",
+        "icl",
+        "--seed",
+        0,
+    )
+    assert result.exit_code == 0 and "ICL" in result.output
+    assert_fails(run("select", faithful_csv, "--criterion", "mdl"), "--criterion")
+    assert_fails(run("select", faithful_csv, "--k", "3-1"), "--k '3-1'")
+    assert_fails(run("select", faithful_csv, "--k", "a"), "--k 'a'")
+    assert_fails(run("select", faithful_csv, "--covariance", "full,box"), "'box'")
+    assert_fails(run("select", faithful_csv, "--k", "300-301"), "larger than")
+
+
+def test_parse_k_range():
+    assert parse_k_range("1-4") == [1, 2, 3, 4]
+    assert parse_k_range("2,4,6-8, 3") == [2, 3, 4, 6, 7, 8]
+
+
+# ------------------------------------------------------------------ predict
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+def test_predict_writes_one_row_per_input_row(tmp_path, faithful_csv, model_file):
+    out = tmp_path / "p.csv"
+    result = run(
+        "predict",
+        model_file,
+        faithful_csv,
+        "--proba",
+        "--anomaly-quantile",
+        0.05,
+        "-o",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    X, names = read_table(out)
+    assert names == [
+        "eruptions",
+        "waiting",
+        "label",
+        "p0",
+        "p1",
+        "log_density",
+        "anomaly",
+    ]
+    assert X.shape[0] == 272
+    model = load(model_file)
+    np.testing.assert_array_equal(X[:, 2], model.predict(FAITHFUL))
+    np.testing.assert_allclose(X[:, 3:5].sum(axis=1), 1.0)
+    np.testing.assert_array_equal(X[:, 5], model.score_samples(FAITHFUL))
+    # The threshold is the training data's 5% quantile: about 5% flagged.
+    expected = model.score_samples(FAITHFUL) < np.quantile(
+        model.score_samples(FAITHFUL), 0.05
+    )
+    np.testing.assert_array_equal(X[:, 6].astype(bool), expected)
+    assert f"{int(expected.sum())} anomalies" in result.output
+
+
+def test_predict_flags_relative_to_the_training_data(tmp_path, model_file):
+    # One ordinary eruption and one far-off point, predicted on their own.
+    path = tmp_path / "new.csv"
+    path.write_text("waiting,eruptions\n80,4.3\n10,9\n")  # other column order
+    out = tmp_path / "p.csv"
+    result = run("predict", model_file, path, "--anomaly-quantile", 0.01, "-o", out)
+    assert result.exit_code == 0, result.output
+    X, names = read_table(out)
+    assert names[:2] == ["eruptions", "waiting"]  # picked by name
+    assert X[:, -1].tolist() == [0, 1]
+
+
+def test_predict_on_what_sample_wrote(tmp_path, model_file):
+    samples, out = tmp_path / "s.csv", tmp_path / "p.csv"
+    assert (
+        run("sample", model_file, "-n", 50, "--seed", 3, "-o", samples).exit_code == 0
+    )
+    result = run("predict", model_file, samples, "-o", out)
+    assert result.exit_code == 0, result.output
+    drawn, _ = read_table(samples)
+    labelled, names = read_table(out)
+    assert names == ["eruptions", "waiting", "label", "log_density"]
+    np.testing.assert_array_equal(labelled[:, :2], drawn[:, :2])
+    # Draws from well-separated components are labelled with their component.
+    assert (labelled[:, 2] == drawn[:, 2]).mean() > 0.9
+
+
+def test_predict_npy_and_python_saved_model(tmp_path):
+    np.save(tmp_path / "d.npy", FAITHFUL)
+    model_path = save(
+        GaussianMixture(2, random_state=0).fit(FAITHFUL), tmp_path / "m.npz"
+    )
+    out = tmp_path / "p.csv"
+    result = run(
+        "predict", model_path, tmp_path / "d.npy", "--anomaly-quantile", 0.1, "-o", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "Warning: the model file holds no training log-densities" in result.stderr
+    assert read_table(out)[0][:, -1].sum() == 28
+
+
+def test_predict_bad_inputs(tmp_path, faithful_csv, model_file):
+    out = tmp_path / "p.csv"
+    three = tmp_path / "three.csv"
+    three.write_text("a,b,c\n1,2,3\n4,5,6\n")
+    assert_fails(
+        run("predict", model_file, three, "-o", out),
+        "fitted on 2 column(s) (eruptions, waiting)",
+    )
+    assert_fails(
+        run("predict", model_file, faithful_csv, "--anomaly-quantile", 2, "-o", out),
+        "[0, 1]",
+    )
+    assert_fails(
+        run("predict", tmp_path / "none.npz", faithful_csv, "-o", out),
+        "no such model file",
+    )
+    assert_fails(
+        run("predict", faithful_csv, faithful_csv, "-o", out), "not a gmmkit model file"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "random", "tamper", "version"])
+def test_damaged_model_files_are_refused(tmp_path, faithful_csv, model_file, damage):
+    import json
+
+    from gmmkit.persistence import METADATA_ENTRY
+
+    data = model_file.read_bytes()
+    if damage == "truncate":
+        model_file.write_bytes(data[: len(data) // 3])
+        message = "truncated"
+    elif damage == "random":
+        model_file.write_bytes(np.random.default_rng(1).bytes(len(data)))
+        message = "not a gmmkit model file"
+    else:
+        with np.load(model_file) as archive:
+            entries = {k: archive[k] for k in archive.files}
+        metadata = json.loads(entries.pop(METADATA_ENTRY).tobytes())
+        if damage == "tamper":
+            entries["means_"] = entries["means_"] * 1.01
+            message = "checksum mismatch"
+        else:
+            metadata["format_version"] = 99
+            message = "model-format version 99"
+        text = json.dumps(metadata).encode()
+        np.savez(
+            model_file, **{METADATA_ENTRY: np.frombuffer(text, np.uint8)}, **entries
+        )
+    out = tmp_path / "p.csv"
+    assert_fails(run("predict", model_file, faithful_csv, "-o", out), message)
+    assert_fails(run("sample", model_file, "-n", 5, "-o", out), message)
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------- sample
+def test_sample_is_reproducible_and_has_the_model_columns(tmp_path, model_file):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run("sample", model_file, "-n", 100, "--seed", 5, "-o", a).exit_code == 0
+    assert run("sample", model_file, "-n", 100, "--seed", 5, "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    X, names = read_table(a)
+    assert names == ["eruptions", "waiting", "component"] and X.shape == (100, 3)
+
+
+def test_sample_bad_arguments(tmp_path, model_file):
+    out = tmp_path / "s.csv"
+    result = run("sample", model_file, "-n", 0, "-o", out)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert_fails(
+        run("sample", model_file, "-n", 5, "-o", tmp_path / "x" / "s.csv"),
+        "does not exist",
+    )
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------- plot
+@pytest.mark.parametrize(
+    "kind", ["clusters", "density", "uncertainty", "log-likelihood", "snapshots"]
+)
+def test_plot_writes_a_png(tmp_path, faithful_csv, model_file, kind):
+    out = tmp_path / f"{kind}.png"
+    result = run("plot", model_file, faithful_csv, "--kind", kind, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from matplotlib.image import imread
+
+    image = imread(out)
+    assert image.shape[0] > 200 and image.shape[1] > 200
+    assert image[..., :3].std() > 0.05  # not a blank canvas
+
+
+def test_plot_bad_arguments(tmp_path, faithful_csv, model_file):
+    out = tmp_path / "f.png"
+    assert_fails(
+        run("plot", model_file, faithful_csv, "--kind", "pie-chart", "-o", out),
+        "--kind 'pie-chart'",
+    )
+    assert_fails(
+        run("plot", model_file, faithful_csv, "-o", tmp_path / "f.gif"),
+        ".png, .svg or .pdf",
+    )
+    assert_fails(
+        run("plot", model_file, "--kind", "clusters", "-o", out), "needs a DATA file"
+    )
+    assert_fails(
+        run("plot", model_file, faithful_csv, "--dims", "waiting,speed", "-o", out),
+        "'speed'",
+    )
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------- misc
 def test_demo_prints_the_two_eruption_regimes():
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output

@@ -245,3 +245,11 @@ def test_write_table_reads_back_exactly(tmp_path):
     np.testing.assert_array_equal(X[:, 2], labels)
     assert path.read_text().splitlines()[1].endswith(f",{labels[0]}")
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_prefer_takes_named_columns_when_the_file_has_them(tmp_path):
+    path = write(tmp_path, "d.csv", "b,a,label\n1,2,0\n3,4,1\n")
+    X, names = read_table(path, prefer=["a", "b"])
+    assert names == ["a", "b"] and X.tolist() == [[2, 1], [4, 3]]
+    X, names = read_table(path, prefer=["a", "z"])  # not all there: every column
+    assert names == ["b", "a", "label"]
