@@ -229,6 +229,7 @@ h1 { font-size: 1.5rem; margin: 0 0 2px; }
   font-size: 0.95rem; margin: 0 0 6px; color: var(--muted); font-weight: 600;
 }
 svg { display: block; width: 100%; height: auto; }
+#curve { max-width: 560px; margin: 0 auto; }
 svg text { font: 12px system-ui, sans-serif; fill: #3c4452; }
 svg .axis-label { font-size: 13px; fill: var(--ink); }
 .controls {
