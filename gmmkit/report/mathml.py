@@ -7,11 +7,10 @@ the subset raises :class:`ValueError` naming the command, so an equation never
 renders silently wrong.
 
 Supported: letters, numbers, operators; ``^`` and ``_``; ``{...}`` groups;
-``\\frac``, ``\\sqrt``, ``\\left ... \\right``; Greek letters; ``\\sum``,
-``\\prod``, ``\\max``, ``\\min``, ``\\arg``, ``\\log``, ``\\exp``, ``\\det``,
+``\frac``, ``\sqrt``, ``\left ... \right``; Greek letters; ``\sum``,
+``\prod``, ``\max``, ``\min``, ``\arg``, ``\log``, ``\exp``, ``\det``,
 ``\ln``, ``\operatorname``; ``\text``, ``\mathrm``, ``\mathcal``,
-``\mathbb``;
-accents ``\\hat``, ``\\bar``, ``\\tilde``; relations and spacing commands
+``\mathbb``; accents ``\hat``, ``\bar``, ``\tilde``; relations and spacing commands
 listed in the tables below.
 """
 

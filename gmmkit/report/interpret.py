@@ -1,0 +1,562 @@
+"""Sentences that interpret a fit, generated from its numbers.
+
+Every function here takes plain numbers (histories, snapshots, comparisons)
+and returns data or English sentences; nothing is fitted or drawn. Components
+are numbered from 0, as in the figures' legends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..covariance import covariance_model
+
+#: Relative size of a log-likelihood change that counts as rounding.
+ROUNDING_RTOL = 1e-9
+#: A component whose mean moved less than this (in data standard deviations)
+#: "barely moved".
+STILL = 0.05
+#: Weight changes smaller than this are not worth a sentence.
+WEIGHT_CHANGE = 0.02
+#: Spread ratios outside (1 / SPREAD_CHANGE, SPREAD_CHANGE) are worth a sentence.
+SPREAD_CHANGE = 1.25
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """A number with ``digits`` significant digits; large ones as integers.
+
+    Examples
+    --------
+    >>> fmt(14.2999), fmt(0.000123), fmt(-1234.5), fmt(2e-7)
+    ('14.3', '0.000123', '-1234', '2.0e-07')
+    """
+    value = float(value)
+    if abs(value) >= 10**digits:
+        return f"{value:.0f}"
+    if value != 0 and abs(value) < 1e-4:
+        return f"{value:.{digits - 2}e}"
+    return f"{value:.{digits}g}"
+
+
+def fmt_fixed(value: float, decimals: int = 2) -> str:
+    """A number with a fixed number of decimals (weights, log-likelihoods)."""
+    return f"{float(value):.{decimals}f}".replace("-", "−")
+
+
+# -------------------------------------------------------------- log-likelihood
+@dataclass(frozen=True)
+class Decrease:
+    """A drop of the mean log-likelihood between two EM iterations.
+
+    Attributes
+    ----------
+    iteration : int
+        The M-step after which the lower value was computed (history index).
+    size : float
+        How much the mean log-likelihood per point fell (positive).
+    """
+
+    iteration: int
+    size: float
+
+
+def likelihood_decreases(
+    history: Sequence[float], rtol: float = ROUNDING_RTOL
+) -> tuple[list[Decrease], list[Decrease]]:
+    """Decreases of a log-likelihood history, beyond rounding and within it.
+
+    Parameters
+    ----------
+    history : sequence of float
+        Mean log-likelihood per point; entry ``i`` belongs to the parameters
+        after ``i`` M-steps.
+    rtol : float
+        A drop smaller than ``rtol * max(1, |value|)`` counts as rounding.
+
+    Returns
+    -------
+    real : list of Decrease
+        Drops larger than rounding.
+    rounding : list of Decrease
+        Drops within rounding.
+    """
+    values = np.asarray(history, dtype=np.float64)
+    real, rounding = [], []
+    for i in range(1, len(values)):
+        drop = values[i - 1] - values[i]
+        if drop > 0:
+            limit = rtol * max(1.0, abs(values[i - 1]))
+            (real if drop > limit else rounding).append(Decrease(i, float(drop)))
+    return real, rounding
+
+
+def monotonicity_verdict(history: Sequence[float], n_samples: int) -> str:
+    """Say in a sentence or two whether the log-likelihood ever decreased.
+
+    Parameters
+    ----------
+    history : sequence of float
+        Mean log-likelihood per point per iteration.
+    n_samples : int
+        Number of points (to state sizes in total log-likelihood too).
+
+    Returns
+    -------
+    verdict : str
+    """
+    if len(history) < 2:
+        return (
+            "The fit stopped after its first iteration, so there is no change of "
+            "the log-likelihood to check."
+        )
+    real, rounding = likelihood_decreases(history)
+    if not real:
+        verdict = (
+            f"The log-likelihood never decreased: over {len(history) - 1} "
+            f"iterations it rose from {fmt_fixed(history[0], 4)} to "
+            f"{fmt_fixed(history[-1], 4)} per point, as the EM argument "
+            "guarantees."
+        )
+        if rounding:
+            worst = max(d.size for d in rounding)
+            verdict += (
+                f" {len(rounding)} step(s) went down by at most {worst:.1e} per "
+                "point, which is floating-point rounding."
+            )
+        return verdict
+    listed = "; ".join(
+        f"at iteration {d.iteration} by {fmt(d.size)} per point "
+        f"({fmt(d.size * n_samples)} in total)"
+        for d in real[:5]
+    )
+    more = f" and {len(real) - 5} more" if len(real) > 5 else ""
+    return (
+        f"The log-likelihood decreased {len(real)} time(s) beyond rounding: "
+        f"{listed}{more}. EM should never do this; a decrease of the order of "
+        "reg_covar can come from the regularisation, a larger one points to a "
+        "numerical problem."
+    )
+
+
+def iteration_reaching(history: Sequence[float], fraction: float = 0.99) -> int:
+    """First iteration by which the fit had made ``fraction`` of its total gain.
+
+    Parameters
+    ----------
+    history : sequence of float
+    fraction : float, default=0.99
+
+    Returns
+    -------
+    iteration : int
+        History index (0 when there was no gain).
+
+    Examples
+    --------
+    >>> iteration_reaching([-3.0, -2.0, -1.5, -1.01, -1.0], 0.99)
+    3
+    """
+    values = np.asarray(history, dtype=np.float64)
+    if len(values) == 0:
+        return 0
+    gain = values[-1] - values[0]
+    if not gain > 0:
+        return 0
+    reached = np.nonzero(values - values[0] >= fraction * gain)[0]
+    return int(reached[0])
+
+
+def convergence_sentence(
+    history: Sequence[float], converged: bool, n_iter: int, tol: float
+) -> str:
+    """When the fit was essentially done, and why it stopped.
+
+    Parameters
+    ----------
+    history : sequence of float
+    converged : bool
+    n_iter : int
+    tol : float
+
+    Returns
+    -------
+    sentence : str
+    """
+    stop = (
+        f"EM stopped after {n_iter} iterations, when the mean log-likelihood "
+        f"changed by less than tol = {tol:g}."
+        if converged
+        else f"EM stopped at max_iter = {n_iter} iterations without meeting tol "
+        f"= {tol:g}."
+    )
+    if len(history) < 2:
+        return stop
+    done = iteration_reaching(history, 0.99)
+    gain = history[-1] - history[0]
+    rest = history[-1] - history[done]
+    return (
+        f"{stop} It was essentially done by iteration {done}, which had made 99% "
+        f"of the total gain of {fmt(gain)} per point; the remaining "
+        f"{len(history) - 1 - done} iterations added {fmt(rest)}."
+    )
+
+
+# ------------------------------------------------------------ component paths
+@dataclass(frozen=True)
+class Trajectories:
+    """Each component's weight, mean and spread at the snapshot iterations.
+
+    Attributes
+    ----------
+    iterations : ndarray of shape (T,)
+    weights : ndarray of shape (T, K)
+    means : ndarray of shape (T, K, d)
+    spreads : ndarray of shape (T, K)
+        Generalised standard deviation ``det(Σ)^(1/(2d))``: the side of the
+        cube with the same volume as the one-sigma ellipsoid, in data units.
+    """
+
+    iterations: np.ndarray
+    weights: np.ndarray
+    means: np.ndarray
+    spreads: np.ndarray
+
+
+def generalized_sd(covariances: np.ndarray) -> np.ndarray:
+    """``det(Σ_k)^(1/(2d))`` for full covariances of shape (K, d, d).
+
+    Examples
+    --------
+    >>> generalized_sd(np.array([np.diag([4.0, 9.0])])).round(4)
+    array([2.4495])
+    """
+    d = covariances.shape[-1]
+    _, logdet = np.linalg.slogdet(covariances)
+    return np.exp(logdet / (2 * d))
+
+
+def trajectories(snapshots: Sequence, covariance_type: str) -> Trajectories:
+    """Collect the snapshots of a fit into arrays.
+
+    Parameters
+    ----------
+    snapshots : sequence of Snapshot
+        ``model.snapshots_``.
+    covariance_type : str
+
+    Returns
+    -------
+    Trajectories
+    """
+    model = covariance_model(covariance_type)
+    means = np.array([s.means for s in snapshots], dtype=np.float64)
+    n_components, n_features = means.shape[1:]
+    spreads = np.array(
+        [
+            generalized_sd(model.to_full(s.covariances, n_components, n_features))
+            for s in snapshots
+        ]
+    )
+    return Trajectories(
+        iterations=np.array([s.iteration for s in snapshots]),
+        weights=np.array([s.weights for s in snapshots], dtype=np.float64),
+        means=means,
+        spreads=spreads,
+    )
+
+
+def _settled_at(path: np.ndarray, iterations: np.ndarray, total: float) -> int:
+    """First snapshot iteration within 10% of ``total`` of the final position."""
+    remaining = np.linalg.norm(path - path[-1], axis=1)
+    return int(iterations[np.nonzero(remaining <= 0.1 * total)[0][0]])
+
+
+def movement_sentences(
+    traj: Trajectories,
+    feature_names: Sequence[str],
+    scale: np.ndarray,
+    n_samples: int,
+) -> list[str]:
+    """How and why the components moved, one sentence group per component.
+
+    Parameters
+    ----------
+    traj : Trajectories
+    feature_names : sequence of str, length d
+    scale : ndarray of shape (d,)
+        The data's standard deviation per feature: moves are compared in
+        these units so that features with different scales are comparable.
+    n_samples : int
+
+    Returns
+    -------
+    sentences : list of str
+        One entry per component, then one naming the component that moved
+        most and when.
+    """
+    scale = np.where(np.asarray(scale, dtype=np.float64) > 0, scale, 1.0)
+    iterations, means, weights = traj.iterations, traj.means, traj.weights
+    n_components = means.shape[1]
+    standardized = means / scale  # (T, K, d)
+    moved = np.linalg.norm(standardized[-1] - standardized[0], axis=1)  # (K,)
+    change = weights[-1] - weights[0]
+    out = []
+    for k in range(n_components):
+        out.append(
+            _component_sentence(
+                k, traj, feature_names, standardized, moved, change, n_samples
+            )
+        )
+    if n_components > 1 and len(iterations) > 1 and moved.max() >= STILL:
+        k = int(np.argmax(moved))
+        steps = np.linalg.norm(np.diff(standardized[:, k], axis=0), axis=1)
+        t = int(np.argmax(steps))
+        share = steps[t] / max(steps.sum(), 1e-300)
+        out.append(
+            f"Component {k} moved most ({fmt(moved[k])} standard deviations from "
+            f"start to end); its largest step was between iterations "
+            f"{iterations[t]} and {iterations[t + 1]}, {share:.0%} of its whole "
+            "path."
+        )
+    return out
+
+
+def _component_sentence(
+    k, traj, feature_names, standardized, moved, change, n_samples
+) -> str:
+    iterations, means, weights, spreads = (
+        traj.iterations,
+        traj.means,
+        traj.weights,
+        traj.spreads,
+    )
+    if moved[k] < STILL:
+        text = (
+            f"Component {k} barely moved: its mean stayed within {STILL} standard "
+            "deviations of where it started"
+        )
+    else:
+        delta = means[-1, k] - means[0, k]
+        step = np.abs(standardized[-1, k] - standardized[0, k])
+        order = np.argsort(-step)
+        parts = [
+            f"{fmt(abs(delta[j]))} in {feature_names[j]} "
+            f"({fmt(means[0, k, j])} → {fmt(means[-1, k, j])})"
+            for j in order[:2]
+            if step[j] >= STILL / 2
+        ]
+        settled = _settled_at(standardized[:, k], iterations, moved[k])
+        if settled == iterations[-1]:
+            when = "and was still moving at the end"
+        else:
+            when = f"over the first {settled} iterations, then settled"
+        text = f"Component {k} moved {' and '.join(parts)} {when}"
+    w0, w1 = weights[0, k], weights[-1, k]
+    if abs(change[k]) >= WEIGHT_CHANGE:
+        rose = change[k] > 0
+        text += (
+            f"; its weight {'rose' if rose else 'fell'} from {w0:.2f} to {w1:.2f} "
+            f"(about {abs(change[k]) * n_samples:.0f} points' worth of "
+            "responsibility"
+        )
+        partner = int(np.argmin(change) if rose else np.argmax(change))
+        if (
+            partner != k
+            and abs(change[partner]) >= WEIGHT_CHANGE
+            and ((change[partner] < 0) == rose)
+        ):
+            pw0, pw1 = weights[0, partner], weights[-1, partner]
+            if rose:
+                text += (
+                    f"), as it took over points that component {partner} had "
+                    f"explained poorly (its weight fell from {pw0:.2f} to "
+                    f"{pw1:.2f})"
+                )
+            else:
+                text += (
+                    f"), as component {partner} took over part of its points "
+                    f"(its weight rose from {pw0:.2f} to {pw1:.2f})"
+                )
+        else:
+            text += ")"
+    else:
+        text += f"; its weight stayed near {w1:.2f}"
+    s0, s1 = spreads[0, k], spreads[-1, k]
+    ratio = s1 / s0 if s0 > 0 else np.inf
+    if ratio >= SPREAD_CHANGE:
+        text += f"; its spread grew from {fmt(s0)} to {fmt(s1)}"
+    elif ratio <= 1 / SPREAD_CHANGE:
+        text += f"; its spread shrank from {fmt(s0)} to {fmt(s1)}"
+    return text + "."
+
+
+# ------------------------------------------------------------------ restarts
+@dataclass(frozen=True)
+class Optimum:
+    """One distinct optimum reached by the restarts.
+
+    Attributes
+    ----------
+    log_likelihood : float
+        Best mean log-likelihood per point in the group.
+    counts : dict of str to int
+        Runs of each kind of start that reached it.
+    """
+
+    log_likelihood: float
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Runs that reached this optimum."""
+        return sum(self.counts.values())
+
+
+def distinct_optima(comparison: Mapping, atol: float = 1e-4) -> list[Optimum]:
+    """Group the final log-likelihoods of all runs of :func:`compare_inits`.
+
+    Parameters
+    ----------
+    comparison : dict of str to InitComparison
+    atol : float, default=1e-4
+        Values closer than this (chained) count as one optimum.
+
+    Returns
+    -------
+    optima : list of Optimum
+        Best first.
+    """
+    runs = [
+        (float(v), init)
+        for init, c in comparison.items()
+        for v in c.log_likelihoods
+        if np.isfinite(v)
+    ]
+    runs.sort(key=lambda r: -r[0])
+    groups: list[list[tuple[float, str]]] = []
+    for value, init in runs:
+        if groups and groups[-1][-1][0] - value <= atol:
+            groups[-1].append((value, init))
+        else:
+            groups.append([(value, init)])
+    return [
+        Optimum(
+            log_likelihood=g[0][0],
+            counts={init: sum(1 for _, i in g if i == init) for init in comparison},
+        )
+        for g in groups
+    ]
+
+
+def restart_sentences(
+    comparison: Mapping, optima: Sequence[Optimum], n_samples: int
+) -> list[str]:
+    """What the restarts found, and how the kinds of start compare.
+
+    Parameters
+    ----------
+    comparison : dict of str to InitComparison
+    optima : list of Optimum
+        From :func:`distinct_optima`.
+    n_samples : int
+
+    Returns
+    -------
+    sentences : list of str
+    """
+    n_runs = sum(len(c.log_likelihoods) for c in comparison.values())
+    n_failed = sum(c.n_failed for c in comparison.values())
+    kinds = len(comparison)
+    out = []
+    if not optima:
+        return [f"All {n_runs} runs failed."]
+    best = optima[0]
+    if len(optima) == 1:
+        out.append(
+            f"All {n_runs - n_failed} runs ({kinds} kinds of start) reached the same "
+            f"optimum, {fmt_fixed(best.log_likelihood, 4)} per point: on these data "
+            "the result does not depend on the start."
+        )
+    else:
+        gaps = [best.log_likelihood - o.log_likelihood for o in optima[1:]]
+        shown = ", ".join(fmt(g) for g in gaps[:4]) + (" ..." if len(gaps) > 4 else "")
+        totals = ", ".join(fmt(g * n_samples) for g in gaps[:4])
+        out.append(
+            f"The {n_runs - n_failed} runs found {len(optima)} distinct optima. The "
+            f"best, {fmt_fixed(best.log_likelihood, 4)} per point, was reached by "
+            f"{best.total} of them; the others are lower by {shown} per point "
+            f"({totals} in total log-likelihood)."
+        )
+        rates = []
+        for init, c in comparison.items():
+            runs = len(c.log_likelihoods) - c.n_failed
+            rates.append((best.counts.get(init, 0) / runs if runs else 0.0, init))
+        rates.sort(reverse=True)
+        listed = ", ".join(
+            f"{init} {best.counts.get(init, 0)} of "
+            f"{len(comparison[init].log_likelihoods) - comparison[init].n_failed}"
+            for _, init in rates
+        )
+        out.append(f"Runs reaching the best optimum, by kind of start: {listed}.")
+        if rates[0][0] > rates[-1][0]:
+            out.append(
+                f"{rates[0][1]} starts were the most reliable here and "
+                f"{rates[-1][1]} starts the least; a local optimum is where EM "
+                "stops when no single step can improve the fit, so more starts "
+                "(n_init) make finding the best one more likely."
+            )
+    if n_failed:
+        out.append(f"{n_failed} run(s) failed (a component collapsed).")
+    return out
+
+
+# --------------------------------------------------------- soft assignments
+def ambiguity_sentence(resp: np.ndarray, threshold: float = 0.9) -> str:
+    """How many points no component claims with at least ``threshold``.
+
+    Parameters
+    ----------
+    resp : ndarray of shape (n_samples, n_components)
+    threshold : float, default=0.9
+
+    Returns
+    -------
+    sentence : str
+    """
+    top = resp.max(axis=1)
+    ambiguous = int((top < threshold).sum())
+    n = len(resp)
+    if resp.shape[1] == 1:
+        return "With one component every point belongs to it: nothing is ambiguous."
+    if ambiguous == 0:
+        return (
+            f"Every point has a component with responsibility at least {threshold}: "
+            "no point is ambiguous."
+        )
+    worst = int(np.argmin(top))
+    return (
+        f"{ambiguous} of {n} points ({ambiguous / n:.1%}) are ambiguous: no "
+        f"component has responsibility {threshold} or more for them. The most "
+        f"ambiguous is row {worst}, whose largest responsibility is "
+        f"{top[worst]:.2f}."
+    )
+
+
+def anomaly_rows(log_density: np.ndarray, percentile: float) -> np.ndarray:
+    """Rows whose log-density is below the ``percentile``-th percentile, lowest first.
+
+    Parameters
+    ----------
+    log_density : ndarray of shape (n_samples,)
+    percentile : float in (0, 100)
+
+    Returns
+    -------
+    rows : ndarray of int
+    """
+    threshold = np.percentile(log_density, percentile)
+    rows = np.nonzero(log_density < threshold)[0]
+    return rows[np.argsort(log_density[rows])]
