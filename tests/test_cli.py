@@ -403,12 +403,38 @@ def test_plot_bad_arguments(tmp_path, faithful_csv, model_file):
 
 
 # --------------------------------------------------------------------- misc
-def test_demo_prints_the_two_eruption_regimes():
-    result = runner.invoke(app, ["demo"])
+def test_demo_prints_the_table_and_writes_the_report(tmp_path):
+    result = run("demo", "-o", tmp_path / "demo")
     assert result.exit_code == 0, result.output
     assert "2-component full GMM" in result.output
     assert "54.4" in result.output and "79.9" in result.output  # the two waiting means
     assert "converged" in result.output
+    page = tmp_path / "demo" / "report.html"
+    assert f"Report written to {page.resolve()}" in result.output.replace("\n", "")
+    html = page.read_text()
+    assert "Old Faithful" in html and "<math" in html
+
+
+def test_report_on_a_data_file(tmp_path, faithful_csv):
+    out = tmp_path / "report"
+    result = run("report", faithful_csv, "-k", 2, "--n-init", 2, "-o", out)
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert "faithful.csv" in html and "eruptions" in html
+
+
+def test_report_bad_inputs(tmp_path, faithful_csv):
+    (tmp_path / "file").write_text("x")
+    result = run(
+        "report", faithful_csv, "-k", 2, "--n-init", 1, "-o", tmp_path / "file"
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert_fails(run("report", faithful_csv, "-k", 0, "-o", tmp_path / "r"), "-k 0")
+    assert_fails(
+        run("report", tmp_path / "none.csv", "-o", tmp_path / "r"), "no such file"
+    )
+    assert not (tmp_path / "r").exists()
 
 
 def test_version():
