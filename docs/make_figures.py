@@ -53,8 +53,8 @@ def save(fig, out: Path, name: str) -> Path:
 
 
 def faithful_model(snapshot_every=None, **kw):
-    """Old Faithful and a 2-component full-covariance fit of it."""
-    X = load_old_faithful()
+    """Old Faithful (a DataFrame, for axis names) and a 2-component fit of it."""
+    X = load_old_faithful(as_frame=True)
     model = gmmkit.GaussianMixture(
         2, random_state=0, snapshot_every=snapshot_every, **kw
     ).fit(X)
@@ -65,7 +65,7 @@ def three_blobs(n: int, seed: int = 0) -> np.ndarray:
     """Three overlapping correlated 2-D Gaussian clusters."""
     X, _ = make_mixture(
         n,
-        [[0.0, 0.0], [4.0, 1.0], [1.5, 4.5]],
+        [[0.0, 0.0], [3.2, 0.8], [1.2, 3.4]],
         [
             [[1.0, 0.6], [0.6, 0.8]],
             [[0.5, -0.3], [-0.3, 1.2]],
@@ -225,7 +225,7 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
         X, _ = make_mixture(
             n,
             [[0.0, 0.0], [0.0, 3.0]],
-            [[[6.0, 0.0], [0.0, 0.25]], [[6.0, 0.0], [0.0, 0.25]]],
+            [[[5.0, 0.0], [0.0, 0.3]], [[5.0, 0.0], [0.0, 0.3]]],
             random_state=0,
         )
         return plot.plot_kmeans_vs_gmm(X, 2)

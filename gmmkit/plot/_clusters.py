@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnnotationBbox, DrawingArea
-from matplotlib.patches import Wedge
+from matplotlib.patches import Circle, Wedge
 
 from ._geometry import check_points, make_view, model_in_view, shown_components
 from ._style import (
@@ -32,16 +32,17 @@ _VIEW_DOC = """dims : pair of int or "pca", default=(0, 1)
         Equal axis scales; None uses them for PCA views and features of
         comparable spread. Ellipses are in data coordinates either way.
     min_weight : float, default=1e-3
-        Components lighter than this (pruned by a Bayesian fit) get no
-        ellipse."""
+        Components lighter than this get no ellipse, nor do components of a
+        Bayesian fit holding less than one point's worth of responsibility."""
 
 
 def _setup(model, X, ax, dims):
-    X = check_points(model, X)
-    view = make_view(model, X, dims)
+    data = check_points(model, X)
+    view = make_view(model, data, dims)
     mixture = model_in_view(model, view)
     colors = component_colors(len(mixture.weights))
-    return X, view, view.points(X), mixture, colors, new_axes(ax)
+    # X itself (not ``data``) goes to the model, so DataFrame names still match.
+    return X, view, view.points(data), mixture, colors, new_axes(ax)
 
 
 def plot_clusters(
@@ -83,7 +84,7 @@ def plot_clusters(
         linewidths=0,
         zorder=1,
     )
-    shown = shown_components(mixture.weights, min_weight)
+    shown = shown_components(mixture.weights, min_weight, model)
     draw_ellipses(ax, mixture, shown, n_std, colors)
     draw_means(ax, mixture, shown, colors)
     finish_view(ax, view, equal_aspect)
@@ -134,7 +135,7 @@ def plot_soft_assignments(
         linewidths=0,
         zorder=1,
     )
-    shown = shown_components(mixture.weights, min_weight)
+    shown = shown_components(mixture.weights, min_weight, model)
     draw_ellipses(ax, mixture, shown, n_std, colors, linewidth=1.2)
     draw_means(ax, mixture, shown, colors)
     finish_view(ax, view, equal_aspect)
@@ -199,7 +200,7 @@ def plot_uncertainty(
         linewidths=0,
         zorder=1,
     )
-    shown = shown_components(mixture.weights, min_weight)
+    shown = shown_components(mixture.weights, min_weight, model)
     draw_ellipses(ax, mixture, shown, 2.0, colors, linewidth=1.0)
     extra = []
     if n_ambiguous:
@@ -241,7 +242,7 @@ def plot_responsibility_pies(
     dims: Sequence[int] | str = (0, 1),
     *,
     n_points: int = 8,
-    radius: float = 13.0,
+    radius: float = 10.0,
     equal_aspect: bool | None = None,
     min_weight: float = 1e-3,
     legend: bool = True,
@@ -258,10 +259,10 @@ def plot_responsibility_pies(
     ax : Axes, optional
     points : sequence of int, optional
         Row indices of ``X`` to draw pies for. By default ``n_points`` rows:
-        half the most ambiguous ones, the rest spread over the data.
+        two thirds the most ambiguous ones, the rest spread over the data.
     {view}
     n_points : int, default=8
-    radius : float, default=13.0
+    radius : float, default=10.0
         Pie radius in typographic points.
     legend : bool, default=True
 
@@ -283,7 +284,7 @@ def plot_responsibility_pies(
         linewidths=0,
         zorder=1,
     )
-    shown = shown_components(mixture.weights, min_weight)
+    shown = shown_components(mixture.weights, min_weight, model)
     draw_ellipses(ax, mixture, shown, 2.0, colors, linewidth=1.0)
     palette = [tuple(c) for c in colors]
     if resp.shape[1] > len(mixture.weights):
@@ -313,20 +314,27 @@ def _chosen_points(points, resp, xy, n_points) -> np.ndarray:
         return chosen % n
     if isinstance(n_points, bool) or not isinstance(n_points, int | np.integer):
         raise ValueError(f"n_points must be an integer, got {n_points!r}.")
-    n_points = min(max(int(n_points), 0), n)
+    if n_points < 1:
+        raise ValueError(f"n_points must be >= 1, got {n_points}.")
+    n_points = min(int(n_points), n)
     entropy = responsibility_entropy(resp)
-    chosen = list(np.argsort(entropy)[::-1][: n_points // 2])
-    # The rest by farthest-point sampling, in units of each axis' spread.
+    # Distances in units of each axis' spread, so pies do not pile up.
     scaled = (xy - xy.mean(axis=0)) / np.maximum(xy.std(axis=0), 1e-12)
-    if not chosen and n_points:
+    chosen: list[int] = []
+    for i in np.argsort(entropy)[::-1]:
+        if len(chosen) >= (2 * n_points) // 3 or entropy[i] < 1e-3:
+            break
+        if (
+            not chosen
+            or np.min(np.linalg.norm(scaled[chosen] - scaled[i], axis=1)) > 0.3
+        ):
+            chosen.append(int(i))
+    if not chosen:
         chosen.append(int(np.argmin(entropy)))
-    distance = (
-        np.min(
-            np.linalg.norm(scaled[:, None, :] - scaled[chosen][None, :, :], axis=2),
-            axis=1,
-        )
-        if chosen
-        else np.full(n, np.inf)
+    # The rest by farthest-point sampling.
+    distance = np.min(
+        np.linalg.norm(scaled[:, None, :] - scaled[chosen][None, :, :], axis=2),
+        axis=1,
     )
     while len(chosen) < n_points:
         nxt = int(np.argmax(distance))
@@ -339,8 +347,11 @@ def _draw_pie(ax: Axes, centre, fractions, palette, radius: float) -> None:
     area = DrawingArea(2 * radius, 2 * radius, 0, 0)
     start = 90.0
     for fraction, color in zip(fractions, palette, strict=True):
-        if fraction <= 1e-4:
+        if fraction <= 1e-3:
             continue
+        if fraction >= 1 - 1e-3:  # a whole disc: no seam
+            area.add_artist(Circle((radius, radius), radius, facecolor=color))
+            break
         sweep = 360.0 * float(fraction)
         area.add_artist(
             Wedge(

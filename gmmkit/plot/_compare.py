@@ -59,9 +59,12 @@ def plot_kmeans_vs_gmm(
     ).fit(X)
     gmm_labels = gmm.predict(X)
     kmeans_labels = _match(np.asarray(kmeans.labels_), gmm_labels, k)
-    fig, (left, right) = new_figure(2, 2, (5.0, 4.4))
     view = make_view(gmm, data, dims)
     points = view.points(data)
+    spread = np.ptp(points, axis=0)
+    # Height follows the data's shape, so equal scales leave no empty bands.
+    height = float(np.clip(4.0 * spread[1] / max(spread[0], 1e-12), 1.6, 4.0))
+    fig, (left, right) = new_figure(2, 2, (4.8, height + 1.3))
     left.scatter(
         points[:, 0],
         points[:, 1],
@@ -89,6 +92,7 @@ def plot_kmeans_vs_gmm(
     for ax in (left, right):  # same limits on both (shared axes forbid datalim)
         ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
         ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
+        ax.set_adjustable("box")
     agree = float(np.mean(kmeans_labels == gmm_labels))
     right.set_title(
         f"Gaussian mixture ({covariance_type}): 2σ ellipses", fontsize="medium"

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ._geometry import (
     check_fitted,
@@ -29,8 +29,8 @@ from ._style import (
     point_size,
 )
 
-#: Contours span this many e-folds below the density's peak.
-_LOG_DEPTH = 9.0
+#: Contours span this many powers of ten below the density's peak.
+_DECADES = 4.0
 
 
 def plot_density(
@@ -69,8 +69,8 @@ def plot_density(
         Needs ``X``.
     dims : pair of int or "pca", default=(0, 1)
     levels : int, default=12
-        Number of filled contour bands, log-spaced over 9 e-folds below the
-        peak.
+        About this many filled bands of log₁₀ density (at round values),
+        over the four decades below the peak.
     grid_size : int, default=160
         Grid points per axis.
     equal_aspect : bool, optional
@@ -92,23 +92,27 @@ def plot_density(
                 f"anomalies must be a percentile between 0 and 100 (e.g. 2.0), "
                 f"got {anomalies!r}."
             )
-    X = None if X is None else check_points(model, X)
-    view = make_view(model, X, dims)
+    data = None if X is None else check_points(model, X)
+    view = make_view(model, data, dims)
     ax = new_axes(ax)
-    points = None if X is None else view.points(X)
+    points = None if data is None else view.points(data)
     density = marginal(model, view.axes, view.offset)
     (x0, x1), (y0, y1) = _extent(points, model_in_view(model, view))
     gx, gy = np.meshgrid(np.linspace(x0, x1, grid_size), np.linspace(y0, y1, grid_size))
-    values = np.exp(density.log_density(np.column_stack([gx.ravel(), gy.ravel()])))
-    values = values.reshape(gx.shape)
-    peak = float(values.max())
-    bounds = np.geomspace(peak * np.exp(-_LOG_DEPTH), peak, levels + 1)
+    log10 = density.log_density(np.column_stack([gx.ravel(), gy.ravel()]))
+    log10 = log10.reshape(gx.shape) / np.log(10)
+    top = float(log10.max())
+    bounds = MaxNLocator(levels, steps=[1, 2, 2.5, 5, 10]).tick_values(
+        top - _DECADES, top
+    )
+    bounds = bounds[bounds >= top - _DECADES - 1e-9]
+    if bounds[-1] < top:
+        bounds = np.append(bounds, bounds[-1] + (bounds[-1] - bounds[-2]))
     filled = ax.contourf(
         gx,
         gy,
-        np.clip(values, bounds[0], None),
+        np.clip(log10, bounds[0], None),
         levels=bounds,
-        norm=LogNorm(bounds[0], peak),
         cmap="Blues",
         zorder=0,
     )
@@ -143,15 +147,16 @@ def plot_density(
                 marker="x",
                 linestyle="none",
                 color=WARNING_COLOR,
-                label=f"{int(low.sum())} below the {anomalies:g}th density percentile",
+                label=f"{int(low.sum())} in the lowest {anomalies:g}% of density",
             )
         )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    finish_view(ax, view, equal_aspect)
+    finish_view(ax, view, equal_aspect, adjustable="box")
     if colorbar:
         bar = ax.figure.colorbar(filled, ax=ax, shrink=0.85)
-        bar.set_label("density" if view.axes.shape[1] == 2 else "marginal density")
+        exact = view.axes.shape[1] == 2
+        bar.set_label(("" if exact else "marginal ") + "density (log₁₀)")
     if handles:
         ax.legend(handles=handles, fontsize="small", loc="best", framealpha=0.85)
     if density.background_dropped:
@@ -202,14 +207,14 @@ def plot_mixture_1d(
     -------
     ax : Axes
     """
-    X = check_points(model, X)
-    d = X.shape[1]
+    data = check_points(model, X)
+    d = data.shape[1]
     if isinstance(feature, bool) or not isinstance(feature, int | np.integer):
         raise ValueError(f"feature must be a column index, got {feature!r}.")
     if not -d <= feature < d:
         raise ValueError(f"feature={feature}: the model has {d} features (0..{d - 1}).")
     feature = int(feature) % d
-    values = X[:, feature]
+    values = data[:, feature]
     axis = np.zeros((1, d))
     axis[0, feature] = 1.0
     density = marginal(model, axis)
@@ -230,7 +235,7 @@ def plot_mixture_1d(
     grid = np.linspace(values.min() - pad, values.max() + pad, 600)
     colors = component_colors(len(density.weights))
     dof = density.dof
-    for k in shown_components(density.weights, min_weight):
+    for k in shown_components(density.weights, min_weight, model):
         curve = density.weights[k] * np.exp(
             component_log_pdf(
                 grid[:, None],

@@ -36,7 +36,8 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
     """The fit's objective per EM iteration, convergence marked, decreases in red.
 
     EM never lowers the log-likelihood (nor variational EM its lower bound),
-    so a red segment flags a problem: a numerical issue or a bug.
+    so a red segment flags a problem: a numerical issue or a bug. Any drop
+    larger than 1e-10 of the objective's magnitude counts.
 
     Parameters
     ----------
@@ -94,7 +95,7 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
                 [],
                 color="#2ca02c",
                 linestyle=":",
-                label=f"converged after {n_iter} iterations",
+                label=f"converged: stopped after {n_iter} iterations",
             )
         )
     else:
@@ -104,11 +105,11 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
                 [],
                 color=WARNING_COLOR,
                 linestyle=":",
-                label=f"not converged after {n_iter} iterations",
+                label=f"not converged: max_iter reached ({n_iter})",
             )
         )
         ax.axvline(steps[-1], color=WARNING_COLOR, linestyle=":", linewidth=1.5)
-    ax.set_xlabel("EM iteration (M-steps completed)")
+    ax.set_xlabel("EM iteration (0 = start)")
     ax.set_ylabel(_objective(model))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(handles=handles, fontsize="small", loc="lower right", framealpha=0.85)
@@ -211,9 +212,9 @@ def plot_em_snapshots(
         shown = shown_components(mixture.weights, min_weight)
         draw_ellipses(ax, mixture, shown, n_std, colors, linewidth=1.4)
         draw_means(ax, mixture, shown, colors)
-        finish_view(ax, view, equal_aspect)
         ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
         ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
+        finish_view(ax, view, equal_aspect, adjustable="box")
         title = f"iteration {iteration}"
         if iteration < len(history):
             title += f"   ℓ = {history[iteration]:.3f}"
@@ -278,7 +279,7 @@ def plot_selection(
     palette = dict(
         zip(("full", "tied", "diag", "spherical"), component_colors(4), strict=True)
     )
-    fig, axes = new_figure(len(criteria), 3, (4.4, 3.6))
+    fig, axes = new_figure(len(criteria), 3, (4.0, 3.4))
     ok = [r for r in rows if r["status"] == "ok" and np.isfinite(r["bic"])]
     failed = [r for r in rows if r["status"] != "ok"]
     for ax, criterion in zip(axes, criteria, strict=True):

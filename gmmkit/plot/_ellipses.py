@@ -50,7 +50,8 @@ def plot_ellipses(
     X : array-like of shape (n_samples, n_features), optional
         Data drawn in grey beneath (also centres the PCA view).
     min_weight : float, default=1e-3
-        Components lighter than this (pruned by a Bayesian fit) are not drawn.
+        Components lighter than this are not drawn, nor are components of a
+        Bayesian fit holding less than one point's worth of responsibility.
     equal_aspect : bool, optional
         Equal axis scales; None decides from the view (see Notes).
     legend : bool, default=True
@@ -83,7 +84,7 @@ def plot_ellipses(
             zorder=1,
         )
     colors = component_colors(len(mixture.weights))
-    shown = shown_components(mixture.weights, min_weight)
+    shown = shown_components(mixture.weights, min_weight, model)
     draw_ellipses(ax, mixture, shown, n_std, colors)
     draw_means(ax, mixture, shown, colors)
     finish_view(ax, view, equal_aspect)

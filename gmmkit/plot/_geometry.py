@@ -273,6 +273,30 @@ def check_points(model: Any, X: Any, name: str = "X") -> np.ndarray:
     return np.asarray(X, dtype=np.float64)
 
 
-def shown_components(weights: np.ndarray, min_weight: float = 1e-3) -> np.ndarray:
-    """Indices of components heavy enough to draw (Bayesian fits prune by weight)."""
-    return np.flatnonzero(np.asarray(weights) >= min_weight)
+def shown_components(
+    weights: np.ndarray, min_weight: float = 1e-3, model: Any = None
+) -> np.ndarray:
+    """Indices of the components worth drawing.
+
+    A component is left out when its weight is below ``min_weight``, or, for
+    a BayesianGaussianMixture passed as ``model``, when less than one point's
+    worth of responsibility is assigned to it (an empty component keeps a
+    small prior weight, about 1/n, that a fixed threshold cannot tell from a
+    small cluster).
+    """
+    keep = np.asarray(weights) >= min_weight
+    counts = effective_counts(model) if model is not None else None
+    if counts is not None and counts.shape == keep.shape:
+        keep &= counts >= 1.0
+    return np.flatnonzero(keep)
+
+
+def effective_counts(model: Any) -> np.ndarray | None:
+    """Points' worth of responsibility per component of a Bayesian fit, else None."""
+    concentration = getattr(model, "weight_concentration_", None)
+    if concentration is None:
+        return None
+    if isinstance(concentration, tuple):  # Dirichlet process: Beta(1 + N_k, ...)
+        return np.asarray(concentration[0], dtype=np.float64) - 1.0
+    prior = float(getattr(model, "weight_concentration_prior_", 0.0))
+    return np.asarray(concentration, dtype=np.float64) - prior

@@ -50,7 +50,7 @@ def plot_image_components(
         ``height * width`` must equal the number of features.
     n_cols : int, default=8
     min_weight : float, default=1e-3
-        Lighter components (pruned by a Bayesian fit) are left out.
+        Lighter components, and empty ones of a Bayesian fit, are left out.
     cmap : str, default="gray_r"
 
     Returns
@@ -60,7 +60,7 @@ def plot_image_components(
     shape = _check_shape(model, shape)
     weights = np.asarray(model.weights_, dtype=np.float64)
     means = np.asarray(model.means_, dtype=np.float64)
-    shown = shown_components(weights, min_weight)
+    shown = shown_components(weights, min_weight, model)
     shown = shown[np.argsort(-weights[shown], kind="stable")]
     colors = component_colors(len(weights))
     low, high = float(means[shown].min()), float(means[shown].max())
@@ -159,22 +159,22 @@ def plot_sequence_clusters(
     -------
     fig : Figure
     """
-    X = check_points(model, X)
+    data = check_points(model, X)
     labels = np.asarray(model.predict(X))
     weights = np.asarray(model.weights_, dtype=np.float64)
     means = np.asarray(model.means_, dtype=np.float64)
     full = full_covariances(model.covariance_type, model.covariances_, means)
     sd = np.sqrt(np.diagonal(full, axis1=1, axis2=2))
-    shown = shown_components(weights, min_weight)
+    shown = shown_components(weights, min_weight, model)
     colors = component_colors(len(weights))
     rng = np.random.default_rng(random_state)
-    t = np.arange(X.shape[1])
+    t = np.arange(data.shape[1])
     fig, axes = new_figure(len(shown), n_cols, (3.6, 2.6), sharex=True, sharey=True)
     for ax, k in zip(axes, shown, strict=True):
         members = np.flatnonzero(labels == k)
         picked = rng.choice(members, size=min(n_members, len(members)), replace=False)
         for row in picked:
-            ax.plot(t, X[row], color=colors[k], alpha=0.3, linewidth=0.8)
+            ax.plot(t, data[row], color=colors[k], alpha=0.3, linewidth=0.8)
         ax.fill_between(
             t,
             means[k] - sd[k],

@@ -161,21 +161,24 @@ def draw_means(
     )
 
 
-def finish_view(ax: Axes, view: View, equal_aspect: bool | None) -> None:
+def finish_view(
+    ax: Axes, view: View, equal_aspect: bool | None, adjustable: str = "datalim"
+) -> None:
     """Axis labels from the view and the aspect rule every 2-D figure follows.
 
     ``equal_aspect=None`` decides: equal for a PCA view (both axes in the same
     units) and for feature pairs whose spreads are within a factor of 3;
     otherwise each axis gets its own scale (Old Faithful: minutes of eruption
     against minutes of waiting, 2-5 against 45-95). Ellipses are drawn in
-    data coordinates, so they are correct either way.
+    data coordinates, so they are correct either way. Figures that fix their
+    limits pass ``adjustable="box"``, which shrinks the box instead.
     """
     ax.set_xlabel(view.labels[0])
     ax.set_ylabel(view.labels[1])
     if equal_aspect is None:
         equal_aspect = _comparable_spreads(ax, view)
     if equal_aspect:
-        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_aspect("equal", adjustable=adjustable)
     ax.autoscale_view()
 
 
