@@ -4,9 +4,17 @@ import logging
 
 from . import datasets
 from .bayesian import BayesianGaussianMixture
-from .exceptions import ComponentCollapseError, ConvergenceWarning, NotFittedError
+from .exceptions import (
+    ComponentCollapseError,
+    ConvergenceWarning,
+    DataError,
+    ModelFileError,
+    NotFittedError,
+)
+from .io import read_table
 from .kmeans import KMeans
 from .mixture import GaussianMixture
+from .persistence import load, save
 from .robust import StudentTMixture
 from .selection import SelectionResult, compare_inits, select_model
 from .stats import SuffStats
@@ -17,8 +25,10 @@ __all__ = [
     "BayesianGaussianMixture",
     "ComponentCollapseError",
     "ConvergenceWarning",
+    "DataError",
     "GaussianMixture",
     "KMeans",
+    "ModelFileError",
     "NotFittedError",
     "SelectionResult",
     "StudentTMixture",
@@ -26,6 +36,9 @@ __all__ = [
     "__version__",
     "compare_inits",
     "datasets",
+    "load",
+    "read_table",
+    "save",
     "select_model",
 ]
 
