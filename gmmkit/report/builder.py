@@ -598,7 +598,7 @@ def _movement(fit: _Fit) -> str:
     traj = I.trajectories(snapshots, model.covariance_type)
     sentences = I.movement_sentences(traj, names, X.std(axis=0), len(X))
     if X.shape[1] == 1:
-        fig = F.plot_snapshots_1d(model.snapshots_, X, model.covariance_type, names[0])
+        fig = F.plot_snapshots_1d(snapshots, X, model.covariance_type, names[0])
         caption = (
             "The mixture (solid) and its weighted components (dashed) at every "
             f"{SNAPSHOT_EVERY}th iteration and the last, over the data's histogram."

@@ -26,19 +26,21 @@ SPREAD_CHANGE = 1.25
 
 
 def fmt(value: float, digits: int = 3) -> str:
-    """A number with ``digits`` significant digits; large ones as integers.
+    """A number with ``digits`` significant digits (a true minus sign).
 
     Examples
     --------
     >>> fmt(14.2999), fmt(0.000123), fmt(-1234.5), fmt(2e-7)
-    ('14.3', '0.000123', '-1234', '2.0e-07')
+    ('14.3', '0.000123', '−1234', '2.0e−07')
     """
     value = float(value)
     if abs(value) >= 10**digits:
-        return f"{value:.0f}"
-    if value != 0 and abs(value) < 1e-4:
-        return f"{value:.{digits - 2}e}"
-    return f"{value:.{digits}g}"
+        text = f"{value:.0f}"
+    elif value != 0 and abs(value) < 1e-4:
+        text = f"{value:.{digits - 2}e}"
+    else:
+        text = f"{value:.{digits}g}"
+    return text.replace("-", "−")
 
 
 def fmt_fixed(value: float, decimals: int = 2) -> str:

@@ -1,0 +1,262 @@
+"""The generated HTML report: interpretation sentences, theory source, the page."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _browser import ChromiumPage, require_chromium
+
+from gmmkit.datasets import load_old_faithful, make_mixture
+from gmmkit.mixture import Snapshot
+from gmmkit.report import build
+from gmmkit.report import interpret as I
+from gmmkit.report.mathml import tex_to_mathml
+from gmmkit.report.theory import THEORY, theory_html, theory_markdown
+from gmmkit.selection import InitComparison
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ------------------------------------------------------------ interpretation
+def _snapshots():
+    """Component 1 moves 14.3 in waiting over the first 10 iterations, then stays.
+
+    Its weight rises from 0.41 to 0.64 while component 0 stays put and loses
+    weight; component 1's spread shrinks from 3 to 1.5.
+    """
+    waiting = [66.0, 76.0, 80.3, 80.3, 80.3]
+    weights = [0.41, 0.55, 0.64, 0.64, 0.64]
+    sds = [3.0, 2.0, 1.5, 1.5, 1.5]
+    return [
+        Snapshot(
+            iteration=5 * t,
+            weights=np.array([1 - w, w]),
+            means=np.array([[2.0, 54.5], [4.3, wait]]),
+            covariances=np.array([[1.0, 1.0], [sd**2, sd**2]]),
+        )
+        for t, (wait, w, sd) in enumerate(zip(waiting, weights, sds, strict=True))
+    ]
+
+
+def test_movement_sentences_name_the_component_and_numbers():
+    traj = I.trajectories(_snapshots(), "diag")
+    sentences = I.movement_sentences(
+        traj, ["eruptions", "waiting"], np.array([1.0, 10.0]), n_samples=200
+    )
+    assert len(sentences) == 3
+    still, moved, most = sentences
+    assert still.startswith("Component 0 barely moved")
+    assert "fell from 0.59 to 0.36" in still
+    assert "as component 1 took over part of its points" in still
+    assert moved.startswith("Component 1 moved 14.3 in waiting (66 → 80.3)")
+    assert "over the first 10 iterations, then settled" in moved
+    assert "rose from 0.41 to 0.64" in moved
+    assert "about 46 points' worth" in moved  # 0.23 * 200
+    assert "component 0 had explained poorly" in moved
+    assert "spread shrank from 3 to 1.5" in moved
+    assert "eruptions" not in moved  # it did not move along eruptions
+    # standardised move 14.3 / 10 = 1.43; the largest step is 0 -> 5 (10 of 14.3)
+    assert most.startswith("Component 1 moved most (1.43 standard deviations")
+    assert "between iterations 0 and 5, 70% of its whole path" in most
+
+
+def test_component_still_moving_at_the_end_is_said_so():
+    snaps = _snapshots()[:3]  # stops while component 1 is still moving
+    traj = I.trajectories(snaps, "diag")
+    text = I.movement_sentences(traj, ["e", "w"], np.array([1.0, 10.0]), 100)[1]
+    assert "was still moving at the end" in text
+
+
+def test_generalized_sd_of_full_tied_diag_spherical():
+    snaps = _snapshots()
+    traj = I.trajectories(snaps, "diag")
+    np.testing.assert_allclose(traj.spreads[:, 1], [3.0, 2.0, 1.5, 1.5, 1.5])
+    cov = np.array([[[4.0, 1.0], [1.0, 2.0]]])
+    expected = np.linalg.det(cov[0]) ** (1 / 4)
+    np.testing.assert_allclose(I.generalized_sd(cov), [expected])
+
+
+def test_monotonicity_verdict_names_iteration_and_size():
+    history = [-3.0, -2.0, -1.5, -1.51, -1.2, -1.2 - 1e-14]
+    real, rounding = I.likelihood_decreases(history)
+    assert [(d.iteration, round(d.size, 12)) for d in real] == [(3, 0.01)]
+    assert [d.iteration for d in rounding] == [5]
+    verdict = I.monotonicity_verdict(history, n_samples=100)
+    assert "decreased 1 time(s) beyond rounding" in verdict
+    assert "at iteration 3 by 0.01 per point (1 in total)" in verdict
+
+
+def test_monotone_history_verdict():
+    verdict = I.monotonicity_verdict([-3.0, -2.0, -1.0], n_samples=10)
+    assert verdict.startswith("The log-likelihood never decreased: over 2 iterations")
+    assert "−3.0000 to −1.0000" in verdict
+
+
+def test_convergence_sentence_finds_99_percent_point():
+    history = [-3.0, -2.0, -1.5, -1.01, -1.005, -1.0]
+    assert I.iteration_reaching(history, 0.99) == 3
+    text = I.convergence_sentence(history, True, 6, 1e-3)
+    assert "essentially done by iteration 3" in text
+    assert "the remaining 2 iterations added 0.01" in text
+
+
+def _comparison(init, values):
+    values = np.asarray(values, dtype=float)
+    return InitComparison(
+        init=init,
+        log_likelihoods=values,
+        n_iter=np.full(len(values), 10),
+        converged=np.ones(len(values), dtype=bool),
+        optima=[],
+        n_failed=int(np.isnan(values).sum()),
+    )
+
+
+def test_restart_sentences_count_optima_per_start():
+    comparison = {
+        "kmeans": _comparison("kmeans", [-1.0, -1.0 - 1e-6, -1.0, -1.0, -1.0]),
+        "random": _comparison("random", [-1.0, -1.2, -1.2, -1.0, np.nan]),
+    }
+    optima = I.distinct_optima(comparison, atol=1e-4)
+    assert [round(o.log_likelihood, 6) for o in optima] == [-1.0, -1.2]
+    assert optima[0].counts == {"kmeans": 5, "random": 2}
+    assert optima[1].counts == {"kmeans": 0, "random": 2}
+    first, by_start, reliable, failed = I.restart_sentences(comparison, optima, 100)
+    assert "The 9 runs found 2 distinct optima" in first
+    assert "reached by 7 of them" in first
+    assert "lower by 0.2 per point (20 in total" in first
+    assert by_start.endswith("kmeans 5 of 5, random 2 of 4.")
+    assert reliable.startswith("kmeans starts were the most reliable")
+    assert failed == "1 run(s) failed (a component collapsed)."
+
+
+def test_ambiguity_and_anomalies():
+    resp = np.array([[0.99, 0.01], [0.6, 0.4], [0.95, 0.05], [0.2, 0.8]])
+    text = I.ambiguity_sentence(resp, 0.9)
+    assert text.startswith("2 of 4 points (50.0%) are ambiguous")
+    assert "row 1, whose largest responsibility is 0.60" in text
+    log_density = np.array([-1.0, -9.0, -2.0, -1.5, -12.0] + [-1.0] * 95)
+    np.testing.assert_array_equal(I.anomaly_rows(log_density, 2.0), [4, 1])
+
+
+# -------------------------------------------------------------------- theory
+def test_mathml_converts_structures_and_refuses_unknown_commands():
+    frac = tex_to_mathml(r"\frac{a}{b}", display=True)
+    assert frac.startswith('<math display="block">') and "<mfrac>" in frac
+    assert "<munderover><mo>∑</mo>" in tex_to_mathml(r"\sum_{k=1}^{K} x", True)
+    assert "<msubsup><mo>∑</mo>" in tex_to_mathml(r"\sum_{k=1}^{K} x")
+    with pytest.raises(ValueError, match=r"unknown command \\foo"):
+        tex_to_mathml(r"\foo{x}")
+    with pytest.raises(ValueError, match="ends too early"):
+        tex_to_mathml(r"\frac{a}{b")
+
+
+def test_every_equation_of_the_derivation_is_rendered():
+    inline = re.findall(r"(?<!\$)\$(?!\$)[^$]+\$", THEORY)
+    blocks = THEORY.count("\n$$\n") // 2
+    page = theory_html()
+    assert page.count("<math") == len(inline) + blocks
+    assert page.count('<math display="block">') == blocks
+    assert "Why the likelihood cannot decrease" in page
+
+
+def test_docs_theory_is_generated_from_the_single_source():
+    docs = (ROOT / "docs" / "theory.md").read_text(encoding="utf-8")
+    assert docs == theory_markdown(), (
+        "docs/theory.md is out of date: run "
+        "`python -m gmmkit.report.theory > docs/theory.md`."
+    )
+
+
+# -------------------------------------------------------------------- report
+@pytest.fixture(scope="module")
+def faithful_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("faithful") / "new" / "folder"
+    path = build(
+        load_old_faithful(),
+        feature_names=["eruptions", "waiting"],
+        out_dir=out,
+        title="Old Faithful",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def one_feature_report(tmp_path_factory):
+    X, _ = make_mixture(
+        300, [[0.0], [5.0]], [1.0, 2.25], weights=[0.6, 0.4], random_state=1
+    )
+    out = tmp_path_factory.mktemp("onefeature")
+    return build(X, n_components=2, n_init=3, feature_names=["size"], out_dir=out)
+
+
+def test_report_is_written_atomically(faithful_report):
+    assert faithful_report.name == "report.html"
+    assert [p.name for p in faithful_report.parent.iterdir()] == ["report.html"]
+    text = faithful_report.read_text(encoding="utf-8")
+    assert "Gaussian mixtures and EM, from first principles" in text
+    assert "Component 1 moved" in text or "Component 0 moved" in text
+    assert "BIC chose 2 component(s) with full covariances" in text
+
+
+def test_report_rejects_bad_arguments(tmp_path):
+    X = load_old_faithful()
+    with pytest.raises(ValueError, match="feature_names has 1 names but X has 2"):
+        build(X, feature_names=["a"], out_dir=tmp_path)
+    with pytest.raises(ValueError, match="more than the 3 rows"):
+        build(X[:3], n_components=5, out_dir=tmp_path)
+    with pytest.raises(ValueError, match="covariance_type"):
+        build(X, covariance_type="round", out_dir=tmp_path)
+    assert not list(tmp_path.iterdir())
+
+
+def _check_in_browser(path: Path) -> dict:
+    require_chromium()
+    with ChromiumPage(path, width=1280, height=900) as page:
+        state = page.evaluate(
+            """(() => {
+              const imgs = [...document.images];
+              const maths = [...document.querySelectorAll('math')];
+              const sized = maths.filter(m => {
+                const r = m.getBoundingClientRect();
+                return r.width > 0 && r.height > 0;
+              });
+              const fracs = [...document.querySelectorAll('mfrac')].filter(
+                f => f.getBoundingClientRect().height > 0);
+              return {
+                images: imgs.length,
+                loaded: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+                maths: maths.length,
+                sized: sized.length,
+                fracs: fracs.length,
+                text: document.body.innerText,
+                scrollWidth: document.documentElement.scrollWidth,
+              };
+            })()"""
+        )
+        errors, requests = list(page.errors), list(page.requests)
+    assert errors == []
+    assert state["images"] >= 6
+    assert state["loaded"] == state["images"]
+    assert state["maths"] > 100
+    assert state["sized"] == state["maths"]  # MathML laid out, not left as text
+    assert state["fracs"] > 10
+    assert state["scrollWidth"] <= 1280  # nothing overflows the page
+    network = [u for u in requests if not u.startswith(("file:", "data:", "about:"))]
+    assert network == []
+    return state
+
+
+def test_faithful_report_in_browser(faithful_report):
+    state = _check_in_browser(faithful_report)
+    text = state["text"]
+    assert "Why the likelihood cannot decrease" in text
+    assert "The log-likelihood never decreased" in text
+    assert "distinct optima" in text or "reached the same optimum" in text
+
+
+def test_one_feature_report_in_browser(one_feature_report):
+    state = _check_in_browser(one_feature_report)
+    assert "needs at least two features" in state["text"]
+    assert "Component 0" in state["text"]
