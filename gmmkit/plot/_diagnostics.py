@@ -109,12 +109,30 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
             )
         )
         ax.axvline(steps[-1], color=WARNING_COLOR, linestyle=":", linewidth=1.5)
+    _zoom_after_first_step(ax, steps, history, drops)
     ax.set_xlabel("EM iteration (0 = start)")
     ax.set_ylabel(_objective(model))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(handles=handles, fontsize="small", loc="lower right", framealpha=0.85)
     ax.grid(alpha=0.3)
     return ax
+
+
+def _zoom_after_first_step(ax, steps, history, drops) -> None:
+    """An inset from iteration 1 on when the first step dwarfs the rest."""
+    if len(history) < 4:
+        return
+    span, rest = np.ptp(history), np.ptp(history[1:])
+    if not rest < 0.2 * span:
+        return
+    inset = ax.inset_axes([0.38, 0.3, 0.58, 0.42])
+    inset.plot(steps[1:], history[1:], color="#1f77b4", marker="o", markersize=2.5)
+    for i in drops[drops >= 2]:
+        inset.plot(steps[i - 1 : i + 1], history[i - 1 : i + 1], color=WARNING_COLOR)
+    inset.set_title("from iteration 1", fontsize="x-small")
+    inset.tick_params(labelsize="x-small")
+    inset.xaxis.get_major_locator().set_params(integer=True)
+    inset.grid(alpha=0.3)
 
 
 def _objective(model: Any) -> str:
@@ -192,7 +210,7 @@ def plot_em_snapshots(
     points = view.points(X)
     history = list(getattr(model, "history_", []))
     colors = component_colors(int(model.n_components))
-    fig, axes = new_figure(len(wanted), n_cols, (3.3, 3.0))
+    fig, axes = new_figure(len(wanted), n_cols, (2.9, 2.6))
     low, high = points.min(axis=0), points.max(axis=0)
     pad = 0.12 * np.maximum(high - low, 1e-9)
     for ax, iteration in zip(axes, wanted, strict=True):
@@ -222,6 +240,10 @@ def plot_em_snapshots(
             title += " (final)"
         ax.set_title(title, fontsize="medium")
         ax.tick_params(labelsize="small")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    fig.supxlabel(view.labels[0], fontsize="medium")
+    fig.supylabel(view.labels[1], fontsize="medium")
     fig.suptitle(f"EM from start to convergence ({n_std:g}σ ellipses)")
     return fig
 
