@@ -525,7 +525,7 @@ td.bar-cell { width: 45%; }
 
   // ---- weights table
   const body = byId("weights");
-  const names = data.colors.map((_, k) => "Component " + (k + 1));
+  const names = data.colors.map((_, k) => "Component " + k);
   if (data.hasNoise) names.push("Background");
   const rows = names.map((name, k) => {
     const tr = document.createElement("tr");
