@@ -73,7 +73,7 @@ def parse_args(
     return parser.parse_args(argv)
 
 
-def save_figure(fig: Any, path: Path) -> Path:
+def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
     """Write a Matplotlib figure as PNG atomically, then close it.
 
     Parameters
@@ -81,6 +81,8 @@ def save_figure(fig: Any, path: Path) -> Path:
     fig : matplotlib.figure.Figure
     path : Path
         Target file; its folder is created when missing.
+    dpi : int, default=FIGURE_DPI
+        Lower it for dense multi-panel figures to keep files small.
 
     Returns
     -------
@@ -93,7 +95,7 @@ def save_figure(fig: Any, path: Path) -> Path:
     handle, temp = tempfile.mkstemp(suffix=".png", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            fig.savefig(stream, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+            fig.savefig(stream, format="png", dpi=dpi, bbox_inches="tight")
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
