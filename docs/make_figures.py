@@ -187,7 +187,7 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
             n, [[-2.0], [1.0], [4.0]], [0.6, 0.3, 1.2], [0.3, 0.3, 0.4], random_state=0
         )
         model = gmmkit.GaussianMixture(3, random_state=0).fit(X)
-        ax = plot.plot_mixture_1d(model, X)
+        ax = plot.plot_mixture_1d(model, X, bins=30)
         ax.set_title("A 1-D mixture: histogram, components, mixture")
         return ax
 

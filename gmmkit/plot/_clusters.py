@@ -91,7 +91,12 @@ def plot_clusters(
     if legend:
         used = [k for k in shown if np.any(labels == k)] or list(shown)
         component_legend(
-            ax, used, colors, mixture.weights, noise=bool(np.any(labels < 0))
+            ax,
+            used,
+            colors,
+            mixture.weights,
+            noise=bool(np.any(labels < 0)),
+            noise_weight=float(getattr(model, "noise_weight_", 0.0) or 0.0),
         )
     return ax
 

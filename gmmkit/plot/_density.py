@@ -249,8 +249,9 @@ def plot_mixture_1d(
             curve,
             linestyle="--",
             color=colors[k],
-            linewidth=1.6,
+            linewidth=2.0,
             label=f"component {k} (w={density.weights[k]:.2f})",
+            zorder=3,  # above the mixture, which it meets at its peak
         )
     if density.noise_weight > 0:
         low, high = density.noise_box[:, 0]
@@ -267,8 +268,10 @@ def plot_mixture_1d(
         grid,
         np.exp(density.log_density(grid[:, None])),
         color="black",
-        linewidth=2.0,
+        linewidth=2.4,
+        alpha=0.85,
         label="mixture",
+        zorder=2,
     )
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(bottom=0)

@@ -199,6 +199,7 @@ def component_legend(
     weights: np.ndarray | None = None,
     noise: bool = False,
     extra: Sequence[Any] = (),
+    noise_weight: float = 0.0,
     **kw,
 ) -> None:
     """A legend entry per shown component (with its weight), plus extras."""
@@ -222,7 +223,8 @@ def component_legend(
                 marker="o",
                 linestyle="none",
                 color=NOISE_COLOR,
-                label="background",
+                label="background"
+                + ("" if weights is None else f" (w={noise_weight:.2f})"),
             )
         )
     handles.extend(extra)
