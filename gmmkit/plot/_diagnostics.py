@@ -331,17 +331,18 @@ def plot_selection(
                 edgecolors="black",
                 linewidths=0.8,
                 zorder=5,
-                label=f"best: K={best['n_components']}, {best['covariance_type']}",
+                label="best",
             )
         title = criterion.upper() + (
             " (used to choose)" if criterion == result.criterion else ""
         )
+        if ok:
+            title += f"\nbest: K={best['n_components']}, {best['covariance_type']}"
         ax.set_title(title, fontsize="medium")
         ax.set_xlabel("number of components K")
         ax.set_ylabel(f"{criterion.upper()} (lower is better)")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize="small", framealpha=0.85)
         if failed:
             ax.text(
                 0.02,
@@ -351,4 +352,7 @@ def plot_selection(
                 fontsize="x-small",
                 color=WARNING_COLOR,
             )
+    # One legend for all panels (the same lines in each), outside them.
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize="small")
     return fig
