@@ -260,3 +260,14 @@ def test_one_feature_report_in_browser(one_feature_report):
     state = _check_in_browser(one_feature_report)
     assert "needs at least two features" in state["text"]
     assert "Component 0" in state["text"]
+
+
+def test_snapshot_grid_spacing_keeps_long_fits_to_16_panels():
+    from gmmkit.report.builder import _snapshot_spacing
+
+    for last in (1, 4, 31, 75, 76, 150, 151, 499, 500):
+        every = _snapshot_spacing(last)
+        assert every % 5 == 0
+        panels = len(set(range(0, last, every)) | {last})
+        assert panels <= 16, (last, every, panels)
+    assert _snapshot_spacing(31) == 5

@@ -28,6 +28,8 @@ from .theory import theory_html
 REPORT_TOL = 1e-6
 REPORT_MAX_ITER = 500
 SNAPSHOT_EVERY = 5
+#: Panels between the start and the end in the snapshot grid (16 in all).
+MAX_SNAPSHOT_PANELS = 15
 #: Most snapshot iterations listed in the component table.
 MAX_TABLE_SNAPSHOTS = 10
 #: Points whose largest responsibility is below this are "ambiguous".
@@ -594,19 +596,20 @@ def _movement(fit: _Fit) -> str:
     from ..plot import plot_em_snapshots
 
     model, X, names = fit.model, fit.X, fit.names
-    snapshots = _every(model.snapshots_, SNAPSHOT_EVERY)
+    every = _snapshot_spacing(model.snapshots_[-1].iteration)
+    snapshots = _every(model.snapshots_, every)
     traj = I.trajectories(snapshots, model.covariance_type)
     sentences = I.movement_sentences(traj, names, X.std(axis=0), len(X))
     if X.shape[1] == 1:
         fig = F.plot_snapshots_1d(snapshots, X, model.covariance_type, names[0])
         caption = (
             "The mixture (solid) and its weighted components (dashed) at every "
-            f"{SNAPSHOT_EVERY}th iteration and the last, over the data's histogram."
+            f"{_ordinal(every)} iteration and the last, over the data's histogram."
         )
     else:
-        fig = plot_em_snapshots(model, fit.data, every=SNAPSHOT_EVERY, dims=_dims(X))
+        fig = plot_em_snapshots(model, fit.data, every=every, dims=_dims(X))
         caption = (
-            f"The components at iteration 0 (the start), every {SNAPSHOT_EVERY}th "
+            f"The components at iteration 0 (the start), every {_ordinal(every)} "
             "iteration and the last: points coloured by their most likely component "
             "then, two-standard-deviation ellipses."
         )
@@ -624,6 +627,12 @@ def _movement(fit: _Fit) -> str:
         + H.figure(F.figure_png(fig), "EM snapshots", caption)
         + _snapshot_table(fit, traj)
     )
+
+
+def _snapshot_spacing(last_iteration: int) -> int:
+    """A multiple of SNAPSHOT_EVERY that keeps the snapshot grid to 16 panels."""
+    blocks = -(-last_iteration // (MAX_SNAPSHOT_PANELS * SNAPSHOT_EVERY))
+    return SNAPSHOT_EVERY * max(1, blocks)
 
 
 def _every(snapshots: list, every: int) -> list:
