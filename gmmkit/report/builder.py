@@ -110,6 +110,11 @@ def build(
     OSError
         When ``out_dir`` cannot be created or written.
     """
+    if not 0 < float(anomaly_percentile) < 100:
+        raise ValueError(
+            f"anomaly_percentile must be between 0 and 100, got {anomaly_percentile!r}."
+        )
+    _check_writable(Path(out_dir))  # fail before the fits, not after them
     fit = _fit(
         X,
         n_components,
@@ -120,10 +125,6 @@ def build(
         init_params,
         max_components,
     )
-    if not 0 < float(anomaly_percentile) < 100:
-        raise ValueError(
-            f"anomaly_percentile must be between 0 and 100, got {anomaly_percentile!r}."
-        )
     n, d = fit.X.shape
     k, cov = fit.model.n_components, fit.model.covariance_type
     title = title or f"Gaussian mixture report: {k} components ({cov} covariances)"
@@ -871,6 +872,23 @@ def _dims(X: np.ndarray):
 
 
 # ------------------------------------------------------------------- writing
+def _check_writable(out_dir: Path) -> None:
+    """Raise OSError when ``out_dir`` could not be created or written."""
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OSError(
+            f"Cannot write the report to {out_dir}: {existing} is not a folder. "
+            "Choose a folder you can write to."
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OSError(
+            f"Cannot write the report to {out_dir}: {existing} is not writable. "
+            "Choose a folder you can write to."
+        )
+
+
 def _write(out_dir: Path, document: str) -> Path:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
