@@ -1,7 +1,8 @@
 """Watch EM work: an animation and an interactive page of a 4-component fit.
 
-400 points from four 2-D Gaussians; EM starts from random data points as
-means (a deliberately poor start, so there is something to watch) and every
+400 points from four 2-D Gaussians; EM starts from four data points picked
+at random, each point given to the nearest (a deliberately poor start, so
+there is something to watch) and every
 iteration is kept (``snapshot_every=1``). The example writes an animated GIF
 (``gmmkit.plot.animate_em``), a self-contained HTML page with a slider
 (``gmmkit.plot.em_explorer``, works from ``file://`` with no network), a grid
@@ -33,7 +34,7 @@ COVARIANCES = np.array(
         [[0.6, 0.0], [0.0, 0.6]],
     ]
 )
-#: A start (random data points as means) that takes a few dozen iterations.
+#: Seed of a random-data-points start that takes a few dozen iterations.
 START_SEED = 1
 
 

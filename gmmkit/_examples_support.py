@@ -96,6 +96,7 @@ def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             fig.savefig(stream, format="png", dpi=dpi, bbox_inches="tight")
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes files owner-only
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -103,6 +104,12 @@ def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
     finally:
         plt.close(fig)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _contingency(labels_true: Any, labels_pred: Any) -> np.ndarray:

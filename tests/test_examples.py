@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import gmmkit.examples as examples
 import numpy as np
 import pytest
 
+from gmmkit import examples
 from gmmkit._examples_support import (
     adjusted_rand_index,
     format_table,
