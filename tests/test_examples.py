@@ -272,3 +272,30 @@ def test_main_prints_the_numbers(tmp_path, capsys):
     assert examples.load("bayesian").main(["--quick", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert "Kept (weight > 0.01): 4" in printed
+
+
+@pytest.fixture
+def without_sklearn(monkeypatch):
+    """Make the examples believe scikit-learn is not installed."""
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args, **kwargs):
+        if name == "sklearn" or name.startswith("sklearn."):
+            return None
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
+def test_examples_say_so_without_sklearn(tmp_path, capsys, without_sklearn):
+    digits = examples.load("digits")
+    assert digits.main(["--quick", "--out", str(tmp_path / "d")]) == 0
+    assert "pip install 'gmmkit[examples]'" in capsys.readouterr().out
+    assert not list((tmp_path / "d").glob("*.png"))
+
+    reference = examples.load("from_scratch_vs_reference")
+    assert reference.main(["--quick", "--out", str(tmp_path / "r")]) == 0
+    printed = capsys.readouterr().out
+    assert "scikit-learn is not installed" in printed
+    assert "gmmkit[examples]" in printed
+    assert (tmp_path / "r" / "from_scratch_vs_reference.png").is_file()
