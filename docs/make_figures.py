@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from PIL import Image
 import gmmkit
 from gmmkit import plot
 from gmmkit.datasets import load_old_faithful, make_mixture
+from gmmkit.io import atomic_path
 
 DPI = 120
 FIGURES = Path(__file__).resolve().parent / "figures"
@@ -41,22 +40,16 @@ def save(fig, out: Path, name: str) -> Path:
     """Write ``fig`` as ``out/name.png`` atomically and close it."""
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{name}.png"
-    handle, temporary = tempfile.mkstemp(dir=out, prefix=f".{name}-", suffix=".png")
-    os.close(handle)
     try:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI)
         buffer.seek(0)
         # 256 colours are plenty for these figures and keep the files small.
-        with Image.open(buffer) as image:
+        with Image.open(buffer) as image, atomic_path(target) as temporary:
             image.convert("RGB").quantize(colors=256).save(
                 temporary, format="PNG", optimize=True
             )
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
     finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
         plt.close(fig)
     return target
 

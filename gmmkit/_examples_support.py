@@ -7,14 +7,14 @@ results; this module only computes and formats, it never prints.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+
+from .io import atomic_path
 
 #: Resolution of every saved example figure.
 FIGURE_DPI = 110
@@ -92,24 +92,12 @@ def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(suffix=".png", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            fig.savefig(stream, format="png", dpi=dpi, bbox_inches="tight")
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes files owner-only
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        with atomic_path(path, suffix=".png") as temporary:
+            fig.savefig(temporary, format="png", dpi=dpi, bbox_inches="tight")
     finally:
         plt.close(fig)
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _contingency(labels_true: Any, labels_pred: Any) -> np.ndarray:

@@ -814,6 +814,42 @@ def demo(
     console.print(f"Report written to {path.resolve()}")
 
 
+@app.command()
+def example(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Which example; leave out to list them all."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Folder for its figures."),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Small sizes: seconds, not minutes.")
+    ] = False,
+) -> None:
+    """Run one of the worked examples (the same as python examples/NAME.py)."""
+    from . import examples
+
+    if name is None:
+        table = Table(title="gmmkit examples: gmmkit example NAME [--out DIR]")
+        table.add_column("name")
+        table.add_column("what it shows")
+        for key, summary in examples.EXAMPLES.items():
+            table.add_row(key, summary)
+        console.print(table)
+        return
+    try:
+        module = examples.load(name)
+    except ValueError as error:
+        typer.echo(f"Error: {_one_line(error)}", err=True)
+        raise typer.Exit(1) from None
+    argv = ["--quick"] if quick else []
+    if output is not None:
+        argv += ["--out", str(output)]
+    raise typer.Exit(module.main(argv))
+
+
 def main() -> None:
     """Entry point of the ``gmmkit`` script."""
     app()

@@ -17,7 +17,8 @@ import os
 import re
 import shlex
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from .exceptions import DataError
 
-__all__ = ["atomic_write", "read_table", "write_table"]
+__all__ = ["atomic_path", "atomic_write", "read_table", "write_table"]
 
 #: Delimiters tried, in order of preference, before falling back to whitespace.
 DELIMITERS = (",", "\t", ";", "|")
@@ -433,13 +434,27 @@ def _shortest(values: np.ndarray) -> list[str]:
     return [repr(v) for v in values.astype(np.float64).tolist()]
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder.
+@contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary file next to ``path`` that replaces ``path`` on success.
+
+    Write to the yielded path inside the ``with`` block; when the block ends
+    normally the file gets the usual permissions and is moved onto ``path``
+    in one step, so readers see the old file or the new one, never a part.
+    If the block raises, the temporary file is removed and ``path`` is left
+    as it was.
 
     Parameters
     ----------
-    path : Path
-    data : bytes
+    path : str or path
+        The file to (re)place; its folder must exist.
+    suffix : str, default=".tmp"
+        End of the temporary file's name, for writers that choose the format
+        from it.
+
+    Yields
+    ------
+    temporary : Path
 
     Raises
     ------
@@ -447,6 +462,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         With a one-line message, if the folder does not exist or cannot be
         written; nothing is left behind.
     """
+    path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.exists():
         raise OSError(f"cannot write {path}: folder {folder} does not exist.")
@@ -456,24 +472,42 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise OSError(f"cannot write {path}: it is a folder.")
     try:
         handle, temporary = tempfile.mkstemp(
-            dir=folder, prefix=f".{path.name}.", suffix=".tmp"
+            dir=folder, prefix=f".{path.name}.", suffix=suffix
         )
     except OSError as error:
         raise OSError(f"cannot write {path}: {error.strerror}.") from None
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        yield Path(temporary)
         # mkstemp makes the file private (0600); give it the usual permissions.
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise OSError(f"cannot write {path}: {error.strerror}.") from None
+        raise OSError(f"cannot write {path}: {error.strerror or error}.") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through :func:`atomic_path`.
+
+    Parameters
+    ----------
+    path : str or path
+    data : bytes
+
+    Raises
+    ------
+    OSError
+        With a one-line message, if the folder does not exist or cannot be
+        written; nothing is left behind.
+    """
+    with atomic_path(path) as temporary, open(temporary, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def _umask() -> int:

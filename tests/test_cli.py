@@ -440,3 +440,29 @@ def test_report_bad_inputs(tmp_path, faithful_csv):
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and __version__ in result.output
+
+
+# ------------------------------------------------------------------ example
+def test_example_lists_every_example():
+    from gmmkit.examples import names
+
+    result = run("example")
+    assert result.exit_code == 0, result.output
+    for name in names():
+        assert name in result.stdout
+
+
+def test_example_runs_one_and_writes_its_figures(tmp_path):
+    result = run("example", "mixture_1d", "--quick", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "K chosen by BIC" in result.stdout
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        "mixture_1d_bic.png",
+        "mixture_1d_fit.png",
+    ]
+
+
+def test_example_unknown_name_lists_the_known_ones():
+    result = run("example", "nope")
+    assert_fails(result, "There is no example called 'nope'")
+    assert "old_faithful" in result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from matplotlib.patches import Ellipse
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_int
+from ..io import atomic_path
 from ._frames import NOISE_LABEL, EMFrames, Frame, em_frames
 from ._geometry import ellipse_params
 from ._style import NOISE_COLOR, component_colors
@@ -106,11 +106,8 @@ def animate_em(
     drawing = _Drawing(figure, run, n_std)
     hold = max(1, round(_FINAL_PAUSE * fps))
 
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.stem}.", suffix=".gif"
-    )
-    os.close(descriptor)
-    try:
+    # PillowWriter picks the format from the file name's suffix.
+    with atomic_path(path, suffix=".gif") as temporary:
         writer = PillowWriter(fps=fps)
         with writer.saving(figure, temporary, dpi):
             for frame in run.frames:
@@ -120,10 +117,6 @@ def animate_em(
             # frame: a pause at the end, still one frame per snapshot.
             for _ in range(hold - 1):
                 writer.grab_frame(facecolor="white")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return path
 
 

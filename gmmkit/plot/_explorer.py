@@ -7,13 +7,13 @@ import html
 import json
 import math
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..io import atomic_write
 from ._frames import NOISE_LABEL, EMFrames, em_frames
 from ._geometry import ellipse_params
 from ._style import NOISE_COLOR, component_colors, to_hex
@@ -183,16 +183,7 @@ def _script_json(data: dict) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text.encode("utf-8"))
 
 
 # The page. Data arrive as JSON in the "em-data" script element; text from

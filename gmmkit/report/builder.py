@@ -15,6 +15,7 @@ from .._validation import as_generator, check_choice, check_data, check_int
 from ..covariance import COVARIANCE_TYPES, covariance_model
 from ..exceptions import ConvergenceWarning
 from ..init import INIT_METHODS
+from ..io import atomic_write
 from ..mixture import GaussianMixture
 from ..selection import SelectionResult, compare_inits, select_model
 from . import figures as F
@@ -892,26 +893,11 @@ def _check_writable(out_dir: Path) -> None:
 def _write(out_dir: Path, document: str) -> Path:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            "w",
-            encoding="utf-8",
-            dir=out_dir,
-            prefix=".report-",
-            suffix=".html.tmp",
-            delete=False,
-        )
     except OSError as error:
         raise OSError(
             f"Cannot write the report to {out_dir}: {error.strerror or error}. "
             "Choose a folder you can write to."
         ) from None
     target = out_dir / "report.html"
-    try:
-        with handle:
-            handle.write(document)
-        os.chmod(handle.name, 0o644)  # temporary files start private
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    atomic_write(target, document.encode("utf-8"))
     return target
