@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean examples figures theory
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,19 @@ clean:
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench.py --out BENCHMARKS.md
+
+# `make examples` runs every worked example in full and writes its figures
+# into docs/gallery/ (digits and from_scratch_vs_reference need scikit-learn,
+# which the test install brings).
+examples: $(VENV)/.test-installed
+	for name in $$($(BIN)/python -c "from gmmkit.examples import names; print(' '.join(names()))"); do \
+		$(BIN)/python examples/$$name.py --out docs/gallery/$$name || exit 1; \
+	done
+
+# `make figures` redraws the plotting gallery (docs/figures/); `make theory`
+# regenerates docs/theory.md from the report's single source.
+figures: $(VENV)/.core-installed
+	$(BIN)/python docs/make_figures.py
+
+theory: $(VENV)/.core-installed
+	$(BIN)/python -m gmmkit.report.theory > docs/theory.md.tmp && mv docs/theory.md.tmp docs/theory.md

@@ -1,4 +1,4 @@
-"""Bundled data (Old Faithful) and a generator of Gaussian mixture data."""
+"""Bundled data (Old Faithful) and generators: mixtures, two moons, sheared blobs."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_generator
+from ._synthetic import make_anisotropic_blobs, make_moons
 
-__all__ = ["load_old_faithful", "make_mixture"]
+__all__ = [
+    "load_old_faithful",
+    "make_anisotropic_blobs",
+    "make_mixture",
+    "make_moons",
+]
 
 
 def load_old_faithful(as_frame: bool = False) -> Any:
