@@ -2,7 +2,9 @@
 
 Subclasses supply ``_fit(X, sample_weight) -> X`` (validated training data)
 and ``_iter_log_prob(X)``, which yields ``(rows, log_density, resp)`` chunk
-by chunk; this class turns them into scikit-learn's methods.
+by chunk; this class turns them into scikit-learn's methods. Given a Dask
+array, the inference methods return Dask arrays computed block by block (see
+:mod:`gmmkit.distributed`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 from ._estimator import BaseEstimator
 from ._validation import check_data, check_n_features, check_sample_weight
 from .covariance import covariance_model
+from .distributed import is_dask_collection
 
 
 class MixtureBase(BaseEstimator):
@@ -32,11 +35,39 @@ class MixtureBase(BaseEstimator):
         """Columns of :meth:`predict_proba` (components, plus any background)."""
         return self.n_components
 
+    def _background_column(self) -> int | None:
+        """Column of a background component, whose rows are labelled -1."""
+        return None
+
+    def _log_prob_kernel(self):
+        """A picklable ``kernel(X)`` yielding what ``_iter_log_prob(X)`` yields.
+
+        It is sent to Dask workers, so subclasses return one holding only
+        their parameters rather than the whole estimator.
+        """
+        return self._iter_log_prob
+
     def _validate_new(self, X: Any) -> np.ndarray:
         self._check_is_fitted()
-        X, names = check_data(X)
+        if is_dask_collection(X):
+            from .distributed import check_dask_data
+
+            X, names = check_dask_data(X)
+        else:
+            X, names = check_data(X)
         check_n_features(self, X, names)
         return X
+
+    def _map_dask(self, X: Any, output: str):
+        from .distributed import map_inference
+
+        return map_inference(
+            X,
+            self._log_prob_kernel(),
+            output,
+            self._n_columns(),
+            self._background_column(),
+        )
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None):
         """Estimate the model's parameters from ``X``.
@@ -86,8 +117,11 @@ class MixtureBase(BaseEstimator):
         Returns
         -------
         log_density : ndarray of shape (n_samples,)
+            A lazy Dask array when ``X`` is one.
         """
         X = self._validate_new(X)
+        if is_dask_collection(X):
+            return self._map_dask(X, "log_density")
         out = np.empty(X.shape[0], dtype=X.dtype)
         for rows, log_density, _ in self._iter_log_prob(X):
             out[rows] = log_density
@@ -107,6 +141,8 @@ class MixtureBase(BaseEstimator):
         score : float
         """
         log_density = self.score_samples(X).astype(np.float64)
+        if is_dask_collection(log_density):
+            return _dask_mean(log_density, sample_weight)
         weights = check_sample_weight(sample_weight, len(log_density), np.float64)
         if weights is None:
             return float(log_density.mean())
@@ -122,9 +158,11 @@ class MixtureBase(BaseEstimator):
         Returns
         -------
         resp : ndarray of shape (n_samples, n_components)
-            Rows sum to 1.
+            Rows sum to 1. A lazy Dask array when ``X`` is one.
         """
         X = self._validate_new(X)
+        if is_dask_collection(X):
+            return self._map_dask(X, "proba")
         out = np.empty((X.shape[0], self._n_columns()), dtype=X.dtype)
         for rows, _, resp in self._iter_log_prob(X):
             out[rows] = resp
@@ -140,14 +178,32 @@ class MixtureBase(BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            A lazy Dask array when ``X`` is one.
         """
         return self._predict_validated(self._validate_new(X))
 
     def _predict_validated(self, X: np.ndarray) -> np.ndarray:
+        if is_dask_collection(X):
+            return self._map_dask(X, "labels")
         labels = np.empty(X.shape[0], dtype=np.intp)
         for rows, _, resp in self._iter_log_prob(X):
             labels[rows] = np.argmax(resp, axis=1)
+        background = self._background_column()
+        if background is not None:
+            labels[labels == background] = -1
         return labels
+
+
+def _dask_mean(log_density: Any, sample_weight: Any) -> float:
+    """(Weighted) mean of a Dask array of log-densities, computed now."""
+    from .distributed import check_dask_weights
+
+    weights = check_dask_weights(sample_weight, log_density[:, None])
+    if weights is None:
+        return float(log_density.mean().compute())
+    weight = weights.astype(np.float64)
+    total = (weight * log_density).sum()
+    return float((total / weight.sum()).compute())
 
 
 class InformationCriteria:

@@ -23,6 +23,7 @@ are dropped.
 
 from __future__ import annotations
 
+import functools
 import logging
 import numbers
 import time
@@ -44,6 +45,7 @@ from ._validation import (
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES, _check_spd, covariance_model
+from .distributed import is_dask_collection
 from .engine import (
     _add_raw,
     _normalise,
@@ -55,6 +57,7 @@ from .engine import (
 from .exceptions import ComponentCollapseError, ConvergenceWarning
 from .init import INIT_METHODS, initial_responsibilities
 from .stats import SuffStats
+from .stepwise import scale
 
 logger = logging.getLogger("gmmkit")
 
@@ -448,6 +451,10 @@ def _data_moments(
     Weights count as repetitions, so the divisor is their sum minus one (the
     row count minus one without weights, as ``numpy.cov``).
     """
+    if is_dask_collection(X):
+        from .distributed import data_moments
+
+        return data_moments(X, sample_weight, diagonal)
     n_samples, d = X.shape
     if sample_weight is None:
         total = float(n_samples)
@@ -790,7 +797,19 @@ degrees_of_freedom_prior_, covariance_prior_
     # --------------------------------------------------------------------- fit
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
         self._check_parameters()
-        X, names = check_data(X, min_samples=2)
+        if is_dask_collection(X):
+            from .distributed import check_dask_data, check_dask_weights
+
+            if not isinstance(self.init_params, str):
+                raise ValueError(
+                    "init_params given as responsibilities cannot be used with "
+                    "Dask input; use one of " + ", ".join(map(repr, INIT_METHODS))
+                )
+            X, names = check_dask_data(X, min_samples=2)
+            weights = check_dask_weights(sample_weight, X)
+        else:
+            X, names = check_data(X, min_samples=2)
+            weights = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         n_samples, n_features = X.shape
         if n_samples < self.n_components:
             raise ValueError(
@@ -798,7 +817,6 @@ degrees_of_freedom_prior_, covariance_prior_
                 f"{self.n_components}, n_samples = {n_samples}. Use fewer "
                 "components or more data."
             )
-        weights = check_sample_weight(sample_weight, n_samples, X.dtype)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         if not do_init and n_features != self.n_features_in_:
             raise ValueError(
@@ -856,7 +874,29 @@ degrees_of_freedom_prior_, covariance_prior_
         return X
 
     def _start(self, X, weights, prior, given, rng, eps) -> Posterior:
-        """Starting posterior: one M-step from the starting responsibilities."""
+        """Starting posterior: one M-step from the starting responsibilities.
+
+        For Dask input the responsibilities come from a random sample of the
+        rows, whose statistics are scaled up to the whole data's weight.
+        """
+        if is_dask_collection(X):
+            from .distributed import INIT_SAMPLE_SIZE, sample_rows
+
+            rows, row_weights = sample_rows(X, weights, INIT_SAMPLE_SIZE, rng)
+            responsibilities = initial_responsibilities(
+                rows, self.n_components, self.init_params, rng, row_weights
+            )
+            stats = stats_from_responsibilities(
+                rows, responsibilities, self.covariance_type, row_weights
+            )
+            total = X.shape[0] if weights is None else float(weights.sum().compute())
+            return variational_m_step(
+                scale(stats, total / stats.weight),
+                prior,
+                self.covariance_type,
+                self.reg_covar,
+                eps,
+            )
         if given is None:
             responsibilities = initial_responsibilities(
                 X, self.n_components, self.init_params, rng, weights
@@ -890,9 +930,7 @@ degrees_of_freedom_prior_, covariance_prior_
             tic = time.perf_counter()
             for iteration in range(1, self.max_iter + 1):
                 previous = bound
-                stats, resp_log_resp = variational_e_step(
-                    posterior, X, weights, self.chunk_size
-                )
+                stats, resp_log_resp = self._e_step(posterior, X, weights)
                 posterior = variational_m_step(
                     stats, prior, self.covariance_type, self.reg_covar, eps
                 )
@@ -921,6 +959,16 @@ degrees_of_freedom_prior_, covariance_prior_
             "n_iter": iteration,
             "history": history,
         }
+
+    def _e_step(self, posterior: Posterior, X, weights) -> tuple[SuffStats, float]:
+        if is_dask_collection(X):
+            from .distributed import reduce_blocks
+
+            kernel = functools.partial(
+                variational_e_step, posterior, chunk_size=self.chunk_size
+            )
+            return reduce_blocks(kernel, X, weights)
+        return variational_e_step(posterior, X, weights, self.chunk_size)
 
     def _collapse_error(
         self, error: ComponentCollapseError, iteration: int, start: int
@@ -968,6 +1016,11 @@ degrees_of_freedom_prior_, covariance_prior_
     # -------------------------------------------------------------- inference
     def _iter_log_prob(self, X: np.ndarray):
         return iter_log_joint(self._posterior(), X, self.chunk_size)
+
+    def _log_prob_kernel(self):
+        return functools.partial(
+            iter_log_joint, self._posterior(), chunk_size=self.chunk_size
+        )
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Log-sum-exp over components of the expected log joint of each row.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import warnings
@@ -18,9 +19,11 @@ from ._validation import (
     check_data,
     check_float,
     check_int,
+    check_n_features,
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES, covariance_model
+from .distributed import is_dask_collection
 from .engine import (
     MixtureParams,
     e_step,
@@ -29,6 +32,7 @@ from .engine import (
 )
 from .exceptions import ComponentCollapseError, ConvergenceWarning
 from .init import INIT_METHODS, background_candidates, initial_params
+from .stepwise import STEP_DECAY, STEP_OFFSET, blend, step_size
 
 logger = logging.getLogger("gmmkit")
 
@@ -73,6 +77,12 @@ class GaussianMixture(InformationCriteria, MixtureBase):
     The E-step runs over chunks of rows and returns sufficient statistics
     that merge by addition; the M-step turns them into parameters. Memory
     during a fit is bounded by ``chunk_size``.
+
+    ``fit`` and the inference methods also take a ``dask.array.Array``: the
+    E-step then runs block by block on the active Dask scheduler and the
+    statistics are tree-reduced, so data larger than memory can be fitted
+    (see :mod:`gmmkit.distributed`); predictions come back as lazy Dask
+    arrays. :meth:`partial_fit` fits data arriving in batches by stepwise EM.
 
     Parameters
     ----------
@@ -126,7 +136,13 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         the bounding box of the training data (the mclust approach), whose
         weight EM learns as ``noise_weight_``. Points it explains best are
         labelled ``-1`` by :meth:`predict`; :meth:`predict_proba` then has
-        one more column, last, for the background.
+        one more column, last, for the background. Not available for Dask
+        input or :meth:`partial_fit`.
+    step_offset : float, default=2.0
+        ``t0`` of :meth:`partial_fit`'s step size
+        ``rho_t = (t0 + t) ** (-kappa)`` for the ``t``-th batch (from 0).
+    step_decay : float, default=0.7
+        ``kappa`` of that step size, in (0.5, 1].
 
     Attributes
     ----------
@@ -156,6 +172,8 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         Weight of the background component (0.0 when ``noise=None``).
     noise_bounds_ : ndarray of shape (2, n_features)
         Lower and upper corners of the background's box (``noise="uniform"``).
+    n_batches_seen_ : int
+        Batches :meth:`partial_fit` has blended in since the last ``fit``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Present only when fitted on a DataFrame with string column names.
@@ -192,6 +210,8 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         callbacks: Callback | Sequence[Callback] | None = None,
         snapshot_every: int | None = None,
         noise: str | None = None,
+        step_offset: float = STEP_OFFSET,
+        step_decay: float = STEP_DECAY,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -211,6 +231,8 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         self.callbacks = callbacks
         self.snapshot_every = snapshot_every
         self.noise = noise
+        self.step_offset = step_offset
+        self.step_decay = step_decay
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -239,6 +261,13 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         self._callback_list()
         if self.noise is not None:
             check_choice(self.noise, "noise", ("uniform",))
+        check_float(self.step_offset, "step_offset")
+        check_float(self.step_decay, "step_decay")
+        if not 0.5 < self.step_decay <= 1.0:
+            raise ValueError(
+                f"step_decay must be in (0.5, 1] for stepwise EM to converge, got "
+                f"{self.step_decay}."
+            )
 
     def _callback_list(self) -> list[Callback]:
         if self.callbacks is None:
@@ -257,9 +286,32 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         return callbacks
 
     # --------------------------------------------------------------------- fit
+    def _validate_training(self, X: Any, sample_weight: Any, min_samples: int):
+        """Checked data (ndarray or Dask array), names and sample weights."""
+        if is_dask_collection(X):
+            from .distributed import check_dask_data, check_dask_weights
+
+            if self.noise is not None:
+                raise ValueError(
+                    "noise='uniform' is not available for Dask input: its start "
+                    "needs every row's nearest neighbours. Fit it on an in-memory "
+                    "sample, or fit without noise."
+                )
+            X, names = check_dask_data(X, min_samples=min_samples)
+            return X, names, check_dask_weights(sample_weight, X)
+        X, names = check_data(X, min_samples=min_samples)
+        return X, names, check_sample_weight(sample_weight, X.shape[0], X.dtype)
+
+    def _e_step(self, params: MixtureParams, X, weights):
+        if is_dask_collection(X):
+            from .distributed import dask_e_step
+
+            return dask_e_step(params, X, weights, self.chunk_size)
+        return e_step(params, X, weights, self.chunk_size)
+
     def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
         self._check_parameters()
-        X, names = check_data(X, min_samples=2)
+        X, names, weights = self._validate_training(X, sample_weight, 2)
         n_samples, n_features = X.shape
         if n_samples < self.n_components:
             raise ValueError(
@@ -267,7 +319,6 @@ class GaussianMixture(InformationCriteria, MixtureBase):
                 f"{self.n_components}, n_samples = {n_samples}. Use fewer "
                 "components or more data."
             )
-        weights = check_sample_weight(sample_weight, n_samples, X.dtype)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         if not do_init and n_features != self.n_features_in_:
             raise ValueError(
@@ -330,6 +381,8 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self._sample_rng = rng
+        self._running_stats = None
+        self.n_batches_seen_ = 0
         return X
 
     def _start(self, X, weights, initial, rng, background) -> MixtureParams:
@@ -349,7 +402,11 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             )
             keep[background] = 0.0
             weights = keep.astype(X.dtype)
-        params = initial_params(
+        if is_dask_collection(X):
+            from .distributed import initial_params as start_from_sample
+        else:
+            start_from_sample = initial_params
+        params = start_from_sample(
             X,
             self.n_components,
             self.covariance_type,
@@ -390,7 +447,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             tic = time.perf_counter()
             for iteration in range(1, self.max_iter + 1):
                 previous = lower_bound
-                stats = e_step(params, X, weights, self.chunk_size)
+                stats = self._e_step(params, X, weights)
                 lower_bound = stats.mean_log_likelihood
                 params = m_step(
                     stats,
@@ -472,12 +529,107 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             noise_log_density=getattr(self, "_noise_log_density", None),
         )
 
+    # -------------------------------------------------------------- streaming
+    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None):
+        """Update the model with one batch of rows by stepwise EM.
+
+        Each call runs one E-step on the batch under the current parameters,
+        blends the batch's statistics (normalised to unit weight) into
+        running ones with step size ``rho_t = (step_offset + t) **
+        (-step_decay)`` for the ``t``-th batch since the last ``fit``
+        (``t = 0`` takes the batch's statistics as they are), and runs the
+        M-step on the result (see :mod:`gmmkit.stepwise`). With
+        ``step_decay`` in (0.5, 1] the steps sum to infinity and their
+        squares do not, the condition for stepwise EM to converge. The first
+        call on an unfitted model starts from the batch with ``init_params``
+        (or the given initial values); a model fitted by ``fit`` is updated
+        from its parameters.
+
+        Parameters
+        ----------
+        X : array-like or dask.array.Array of shape (n_batch, n_features)
+            One batch. Batches should be random draws from the data: a batch
+            holding one cluster only pulls the model towards it.
+        y : ignored
+        sample_weight : array-like of shape (n_batch,), optional
+
+        Returns
+        -------
+        self : GaussianMixture
+
+        Notes
+        -----
+        ``history_`` gains, per batch, the batch's mean log-likelihood under
+        the parameters before the update; ``n_batches_seen_`` counts the
+        batches. ``converged_`` stays False: there is no stopping rule.
+        """
+        self._check_parameters()
+        if self.noise is not None:
+            raise ValueError(
+                "partial_fit does not support noise='uniform': the background's "
+                "box would be that of the first batch. Use fit, or noise=None."
+            )
+        X, names, weights = self._validate_training(X, sample_weight, 1)
+        eps = float(10 * np.finfo(X.dtype).eps)
+        if not hasattr(self, "n_features_in_"):
+            if X.shape[0] < self.n_components:
+                raise ValueError(
+                    f"The first batch must hold at least n_components = "
+                    f"{self.n_components} rows, got {X.shape[0]}."
+                )
+            self._sample_rng = as_generator(self.random_state)
+            self._noise_log_density = None
+            initial = check_initial_values(self, X.shape[1])
+            params = self._start(X, weights, initial, self._sample_rng, None)
+            self.n_features_in_ = X.shape[1]
+            if names is not None:
+                self.feature_names_in_ = names
+            self.history_ = []
+            self.snapshots_ = [_snapshot(0, params)]
+        else:
+            check_n_features(self, X, names)
+            params = self._params()
+        running = getattr(self, "_running_stats", None)
+        t = getattr(self, "n_batches_seen_", 0) if running is not None else 0
+        try:
+            stats = self._e_step(params, X, weights)
+            running = blend(
+                running,
+                stats,
+                step_size(t, self.step_offset, self.step_decay),
+                self.covariance_type,
+            )
+            params = m_step(running, self.covariance_type, self.reg_covar, eps)
+        except ComponentCollapseError as error:
+            raise ComponentCollapseError(
+                f"partial_fit failed on batch {t + 1}: {error}. Try a larger "
+                f"reg_covar (now {self.reg_covar:g}) or larger batches.",
+                error.components,
+            ) from None
+        self._running_stats = running
+        self.n_batches_seen_ = t + 1
+        self._set_params(params, X.dtype)
+        self.history_ = [*self.history_, stats.mean_log_likelihood]
+        self.lower_bounds_ = self.history_
+        self.lower_bound_ = stats.mean_log_likelihood
+        self.n_iter_ = self.n_batches_seen_
+        self.converged_ = False
+        return self
+
     # -------------------------------------------------------------- inference
     def _iter_log_prob(self, X: np.ndarray):
         return iter_log_prob(self._params(), X, self.chunk_size)
 
+    def _log_prob_kernel(self):
+        return functools.partial(
+            iter_log_prob, self._params(), chunk_size=self.chunk_size
+        )
+
     def _n_columns(self) -> int:
         return self.n_components + (self.noise is not None)
+
+    def _background_column(self) -> int | None:
+        return self.n_components if self.noise is not None else None
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior probability of each component for each row.
@@ -493,11 +645,6 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             last, for the background component.
         """
         return super().predict_proba(X)
-
-    def _predict_validated(self, X: np.ndarray) -> np.ndarray:
-        labels = super()._predict_validated(X)
-        labels[labels == self.n_components] = -1  # the background column
-        return labels
 
     def sample(
         self, n_samples: int = 1, random_state: Any = None
