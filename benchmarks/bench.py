@@ -1499,6 +1499,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+DASK_BEGIN, DASK_END = "<!-- dask:begin -->", "<!-- dask:end -->"
+
+
+def keep_dask_section(out: Path, text: str) -> str:
+    """``text`` with the Dask section of the existing ``out`` appended.
+
+    ``benchmarks/bench_dask.py`` writes its results between ``DASK_BEGIN``
+    and ``DASK_END``; rewriting the report must not drop them.
+    """
+    if not out.exists() or DASK_BEGIN in text:
+        return text
+    old = out.read_text()
+    if DASK_BEGIN not in old or DASK_END not in old:
+        return text
+    start = old.index(DASK_BEGIN)
+    section = old[start : old.index(DASK_END, start) + len(DASK_END)]
+    return text.rstrip("\n") + "\n\n" + section + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and write the markdown report.
 
@@ -1547,7 +1566,7 @@ def main(argv: list[str] | None = None) -> int:
         text = f"make bench  # or: {text}"
     with gmmkit_snapshot() as snapshot:
         results = run_grid(grid, "quick" if args.quick else "full", text, snapshot)
-    out.write_text(render(results))
+    out.write_text(keep_dask_section(out, render(results)))
     print(f"wrote {out} ({results['seconds']:.0f} s)", flush=True)
     return 0
 
