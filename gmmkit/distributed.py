@@ -100,7 +100,9 @@ def check_dask_data(
         columns = list(X.columns)
         if columns and all(isinstance(c, str) for c in columns):
             names = np.asarray(columns, dtype=object)
-        bad = [str(c) for c, dt in X.dtypes.items() if np.dtype(dt).kind not in "biuf"]
+        # pandas extension dtypes (strings, categories) have kind "O".
+        kinds = {c: getattr(dt, "kind", "O") for c, dt in X.dtypes.items()}
+        bad = [str(c) for c, kind in kinds.items() if kind not in "biuf"]
         if bad:
             raise ValueError(
                 f"{name} has non-numeric column(s) {bad}; gmmkit models numbers "

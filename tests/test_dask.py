@@ -436,3 +436,15 @@ def test_local_cluster_from_address_local():
         assert os.getpid() not in client.run(os.getpid).values()
     finally:
         client.close()
+
+
+def test_dask_dataframe_input_keeps_column_names(data):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    frame = dd.from_pandas(pd.DataFrame(data, columns=["a", "b", "c"]), npartitions=4)
+    init = start_params(data, "full")
+    model = GaussianMixture(3, **init).fit(frame)
+    assert list(model.feature_names_in_) == ["a", "b", "c"]
+    assert_same_fit(model, GaussianMixture(3, **init).fit(data))
+    with pytest.raises(ValueError, match=r"non-numeric column\(s\) \['d'\]"):
+        GaussianMixture(3).fit(frame.assign(d="x"))
