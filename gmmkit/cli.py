@@ -363,9 +363,21 @@ def fit(
     seed: Annotated[
         int | None, typer.Option(help="Random seed (reproducible fits).")
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Fit on Dask: a scheduler address (tcp://host:port) or 'local' "
+            "to start a local cluster. A folder DATA (.npy or Parquet files) is "
+            "always fitted through Dask."
+        ),
+    ] = None,
 ) -> None:
     """Fit a Gaussian mixture to DATA and save it; -k auto chooses K by BIC."""
     covariance = _check_covariance(covariance)
+    if scheduler is not None or data.is_dir():
+        _fit_dask(data, output, k, covariance, columns, standardize, n_init,
+                  max_iter, seed, scheduler)  # fmt: skip
+        return
     X, names = read_table(data, columns)
     n = X.shape[0]
     if standardize and covariance == "spherical":
@@ -444,6 +456,121 @@ def fit(
         f"{log_density.mean():.4f}, BIC {_quiet_names(model.bic, X):.2f}."
     )
     console.print(f"Model written to {output}")
+
+
+def _fit_dask(
+    data, output, k, covariance, columns, standardize, n_init, max_iter, seed,
+    scheduler,
+) -> None:  # fmt: skip
+    """``gmmkit fit`` through Dask: block by block, on a scheduler if given."""
+    from . import distributed
+
+    da = distributed._dask().array  # a clear message when Dask is missing
+    if k.strip().lower() == "auto":
+        raise CommandError(
+            "-k auto is not available for a Dask fit (choosing K fits every "
+            "candidate in memory); give -k K."
+        )
+    if standardize:
+        raise CommandError(
+            "--standardize is not available for a Dask fit; standardise the "
+            "files first or fit in memory."
+        )
+    try:
+        n_components = int(k)
+    except ValueError:
+        raise CommandError(f"-k {k!r}: give a number of components.") from None
+    client = None if scheduler is None else distributed.connect_scheduler(scheduler)
+    try:
+        X, names = _read_dask(data, columns)
+        n = X.shape[0]
+        if not 1 <= n_components <= n:
+            raise CommandError(
+                f"-k {n_components} is not possible with {n} rows: K must be "
+                "between 1 and the number of rows."
+            )
+        progress, callback = _fit_progress(n_init, max_iter)
+        model = GaussianMixture(
+            n_components,
+            covariance_type=covariance,
+            n_init=n_init,
+            max_iter=max_iter,
+            random_state=seed,
+            snapshot_every=1 if X.shape[1] <= 10 else 5,
+            callbacks=callback,
+        )
+        try:
+            with progress:
+                model.fit(X)
+        except ComponentCollapseError as error:
+            raise CommandError(str(error)) from None
+        model.set_params(callbacks=None)
+        model.feature_names_in_ = np.asarray(names, dtype=object)
+        log_density = _quiet_names(model.score_samples, X)
+        # Dask's percentiles are approximate (merged per block), which is
+        # plenty for an anomaly threshold.
+        quantiles, mean_log_density = da.compute(
+            da.percentile(log_density, 100 * QUANTILE_GRID), log_density.mean()
+        )
+        bic = _quiet_names(model.bic, X)
+    finally:
+        if client is not None:
+            client.close()
+    info = {
+        "columns": names,
+        "data": data.name,
+        "n_samples": int(n),
+        "standardize": None,
+        "log_density_quantiles": np.asarray(quantiles, dtype=float).tolist(),
+    }
+    save(model, output, info=info)
+    console.print(components_table(model, names))
+    state = "converged" if model.converged_ else "did not converge"
+    console.print(
+        f"EM {state} after {model.n_iter_} iterations (Dask, {X.numblocks[0]} "
+        f"blocks); mean log-likelihood {float(mean_log_density):.4f}, BIC "
+        f"{float(bic):.2f}."
+    )
+    console.print(f"Model written to {output}")
+
+
+def _read_dask(data: Path, columns: str | None) -> tuple[Any, list[str]]:
+    """DATA as a Dask array and its column names: a folder, or one file."""
+    from . import distributed
+
+    da = distributed._dask().array
+    if not data.is_dir():
+        X, names = read_table(data, columns)
+        return da.from_array(
+            X, chunks=(max(1, (64 << 20) // (8 * X.shape[1])), -1)
+        ), names
+    wanted = None if columns is None else [c.strip() for c in columns.split(",")]
+    parquet = sorted(data.glob("*.parquet"))
+    if parquet:
+        X = distributed.read_array_folder(data, columns=wanted)
+        if wanted is None:
+            import pyarrow.parquet as pq
+
+            wanted = list(pq.read_schema(parquet[0]).names)[: X.shape[1]]
+        return X, wanted
+    X = distributed.read_array_folder(data)
+    names = [f"x{i}" for i in range(X.shape[1])]
+    if wanted is None:
+        return X, names
+    try:
+        picked = [int(c) for c in wanted]
+    except ValueError:
+        raise CommandError(
+            f"--columns {columns!r}: .npy files have no column names; choose "
+            "columns by 0-based position, e.g. 0,2."
+        ) from None
+    bad = [c for c in picked if not 0 <= c < X.shape[1]]
+    if bad:
+        raise CommandError(
+            f"--columns {columns!r}: the files hold {X.shape[1]} columns "
+            f"(0..{X.shape[1] - 1}); there is no column {bad[0]}."
+        )
+    return X[:, picked], [names[c] for c in picked]
 
 
 @app.command()

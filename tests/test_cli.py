@@ -466,3 +466,48 @@ def test_example_unknown_name_lists_the_known_ones():
     result = run("example", "nope")
     assert_fails(result, "There is no example called 'nope'")
     assert "old_faithful" in result.stderr
+
+
+# --------------------------------------------------------------------- dask
+@pytest.fixture
+def npy_folder(tmp_path):
+    pytest.importorskip("dask.array")
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (600, 3)), rng.normal(6, 1, (600, 3))])
+    rng.shuffle(X)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for i in range(4):
+        np.save(folder / f"part{i}.npy", X[i * 300 : (i + 1) * 300])
+    return folder, X
+
+
+def test_fit_reads_a_folder_through_dask_like_the_whole_file(npy_folder, tmp_path):
+    folder, X = npy_folder
+    result = run("fit", folder, "-k", 2, "--seed", 0, "-o", tmp_path / "m.npz")
+    assert result.exit_code == 0, result.output
+    assert "Dask, 4 blocks" in result.stdout
+    model = load(tmp_path / "m.npz")
+    assert list(model.feature_names_in_) == ["x0", "x1", "x2"]
+    assert sorted(np.round(model.means_[:, 0])) == [0.0, 6.0]
+    np.testing.assert_allclose(model.weights_.sum(), 1.0)
+    # the saved model predicts the rows of the files
+    with pytest.warns(UserWarning, match="feature names"):
+        assert set(model.predict(X)) == {0, 1}
+
+
+def test_fit_folder_columns_by_position(npy_folder, tmp_path):
+    folder, _ = npy_folder
+    result = run("fit", folder, "-k", 2, "--columns", "0,2", "-o", tmp_path / "m.npz")
+    assert result.exit_code == 0, result.output
+    assert list(load(tmp_path / "m.npz").feature_names_in_) == ["x0", "x2"]
+    bad = run("fit", folder, "-k", 2, "--columns", "a", "-o", tmp_path / "n.npz")
+    assert_fails(bad, "choose columns by 0-based position")
+    assert not (tmp_path / "n.npz").exists()
+
+
+def test_fit_folder_refuses_auto_k(npy_folder, tmp_path):
+    folder, _ = npy_folder
+    result = run("fit", folder, "-o", tmp_path / "m.npz")
+    assert_fails(result, "-k auto is not available for a Dask fit")
+    assert not (tmp_path / "m.npz").exists()
