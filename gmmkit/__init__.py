@@ -2,7 +2,7 @@
 
 import logging
 
-from . import datasets
+from . import datasets, distributed
 from .bayesian import BayesianGaussianMixture
 from .exceptions import (
     ComponentCollapseError,
@@ -36,6 +36,7 @@ __all__ = [
     "__version__",
     "compare_inits",
     "datasets",
+    "distributed",
     "load",
     "read_table",
     "save",

@@ -98,6 +98,12 @@ def _non_numeric_column(column: Any) -> bool:
     return False
 
 
+def _is_dask(X: Any) -> bool:
+    """Whether ``X`` is a Dask collection (without importing Dask)."""
+    module = type(X).__module__ or ""
+    return module.split(".")[0] in ("dask", "dask_expr") and hasattr(X, "dask")
+
+
 def check_data(
     X: Any,
     *,
@@ -138,6 +144,15 @@ def check_data(
         raise TypeError(
             f"{name} is a sparse matrix; gmmkit needs dense data. Convert it with "
             f"{name}.toarray() if it fits in memory."
+        )
+    if _is_dask(X):
+        # Only the estimators' fit and inference run block by block; anything
+        # else would pull the whole array into memory without saying so.
+        raise TypeError(
+            f"{name} is a Dask collection, which this function does not take: it "
+            "needs the data in memory. GaussianMixture and "
+            "BayesianGaussianMixture fit Dask arrays block by block; elsewhere "
+            f"call {name}.compute() first if it fits in memory."
         )
     names = _feature_names(X)
     array = _to_numeric(X, name, names)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._validation import _is_dask
 from .engine import MixtureParams, e_step
 from .init import initial_params as _initial_params
 from .stats import SuffStats
@@ -56,8 +57,7 @@ _INSTALL_HINT = "Install the optional extra: pip install 'gmmkit[dask]'."
 
 def is_dask_collection(X: Any) -> bool:
     """Whether ``X`` is a Dask array or DataFrame, without importing Dask."""
-    module = type(X).__module__ or ""
-    return module.split(".")[0] in ("dask", "dask_expr") and hasattr(X, "dask")
+    return _is_dask(X)
 
 
 def _dask():

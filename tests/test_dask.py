@@ -448,3 +448,16 @@ def test_dask_dataframe_input_keeps_column_names(data):
     assert_same_fit(model, GaussianMixture(3, **init).fit(data))
     with pytest.raises(ValueError, match=r"non-numeric column\(s\) \['d'\]"):
         GaussianMixture(3).fit(frame.assign(d="x"))
+
+
+def test_functions_that_need_memory_refuse_dask_input(data):
+    from gmmkit import StudentTMixture, compare_inits, select_model
+
+    X = da.from_array(data, chunks=(len(data) // 4, -1))
+    for call in (
+        lambda: StudentTMixture(2).fit(X),
+        lambda: select_model(X, n_components=[1, 2]),
+        lambda: compare_inits(X, 2, n_runs=2),
+    ):
+        with pytest.raises(TypeError, match=r"Dask collection.*X\.compute\(\)"):
+            call()
