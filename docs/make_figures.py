@@ -267,6 +267,23 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
     }
 
 
+def build_moving(quick: bool) -> dict[str, Callable[[Path], Path]]:
+    """File name -> function writing the EM animation or the explorer page."""
+    X, model = faithful_model(snapshot_every=1, init_params="random", tol=1e-6)
+
+    def animation(out: Path) -> Path:
+        return plot.animate_em(
+            model, X, out / "em_animation.gif", dpi=70, max_frames=25
+        )
+
+    def explorer(out: Path) -> Path:
+        return plot.em_explorer(
+            model, X, out / "em_explorer.html", title="EM on Old Faithful"
+        )
+
+    return {"em_animation.gif": animation, "em_explorer.html": explorer}
+
+
 def main(argv: list[str] | None = None) -> list[Path]:
     """Make the figures; returns the paths written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -281,6 +298,10 @@ def main(argv: list[str] | None = None) -> list[Path]:
         drawn = make()
         fig = drawn if isinstance(drawn, matplotlib.figure.Figure) else drawn.figure
         written.append(save(fig, args.out, name))
+    for name, make in build_moving(args.quick).items():
+        if not args.only or name.split(".")[0] in args.only:
+            args.out.mkdir(parents=True, exist_ok=True)
+            written.append(make(args.out))
     return written
 
 

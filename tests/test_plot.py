@@ -533,8 +533,13 @@ def test_make_figures_quick(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     written = module.main(["--quick", "--out", str(tmp_path)])
-    assert len(written) >= 15
-    for png in written:
+    pngs = [path for path in written if path.suffix == ".png"]
+    assert len(pngs) >= 15
+    for png in pngs:
         assert png.stat().st_size < 150_000
         assert mpimg.imread(png).std() > 0.02
+    moving = {path.name for path in written if path.suffix != ".png"}
+    assert moving == {"em_animation.gif", "em_explorer.html"}
+    assert (tmp_path / "em_animation.gif").read_bytes()[:6] == b"GIF89a"
+    assert "<svg" in (tmp_path / "em_explorer.html").read_text()
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind

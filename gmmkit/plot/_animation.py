@@ -126,9 +126,9 @@ class _Drawing:
     def __init__(self, figure: Figure, run: EMFrames, n_std: float):
         self.run, self.n_std = run, n_std
         grid = figure.add_gridspec(
-            2, 1, height_ratios=(4.2, 1.0), hspace=0.32, left=0.12, right=0.96
+            2, 1, height_ratios=(4.2, 1.0), hspace=0.36, left=0.15, right=0.96
         )
-        grid.update(top=0.92, bottom=0.09)
+        grid.update(top=0.89, bottom=0.09)
         ax = figure.add_subplot(grid[0])
         curve_ax = figure.add_subplot(grid[1])
         self.colors = component_colors(run.n_components)
@@ -158,28 +158,18 @@ class _Drawing:
         _frame_limits(ax, points)
         ax.set_xlabel(run.view.labels[0])
         ax.set_ylabel(run.view.labels[1])
+        # Notes sit above the axes, where they cannot hide points.
+        ax.set_title(
+            f"ellipses: {n_std:g}σ   ×: means", loc="left", fontsize=8, color="0.35"
+        )
         shown = len(points)
         if shown < run.n_samples:
-            ax.text(
-                0.99,
-                0.01,
+            ax.set_title(
                 f"{shown} of {run.n_samples} points shown",
-                transform=ax.transAxes,
-                ha="right",
-                va="bottom",
+                loc="right",
                 fontsize=8,
                 color="0.35",
             )
-        ax.text(
-            0.01,
-            0.01,
-            f"ellipses: {n_std:g}σ   ×: means",
-            transform=ax.transAxes,
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            color="0.35",
-        )
         self.title = figure.suptitle("", fontsize=13)
 
         iterations = np.arange(len(run.curve))
