@@ -134,37 +134,32 @@ def iter_chunks(n_samples: int, chunk_size: int) -> Iterator[slice]:
 class _Evaluator:
     """Per-parameter constants of the E-step, prepared once per iteration.
 
-    ``log(w_k N(x | mu_k, Sigma_k))`` of a chunk is one product,
-    ``features(x - centre) @ weight_matrix``. A uniform background component
-    is one more column, constant, carried by the constant feature.
+    The covariance type's :class:`~gmmkit.covariance.ChunkKernel` does the
+    arithmetic; this holds the chunk buffers it reuses. A uniform background
+    component is one more, constant, column of the log-probabilities.
     """
 
     def __init__(self, params: MixtureParams, dtype: np.dtype):
         model = covariance_model(params.covariance_type)
-        self.model = model
         self.dtype = np.dtype(dtype)
         means = np.asarray(params.means, dtype=np.float64)
         weights = np.asarray(params.weights, dtype=np.float64)
         n_features = means.shape[1]
         self.centre = weights @ means / weights.sum()
-        kernel = model.distance_kernel(means - self.centre, params.precisions_cholesky)
         with np.errstate(divide="ignore"):
             log_weights = np.log(weights)
         log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
-        log_norm = log_weights + log_det - 0.5 * n_features * _LOG_2PI
-        self.features = kernel.features
-        weight_matrix = -0.5 * kernel.coef
-        weight_matrix[0] += log_norm  # the constant feature carries the bias
-        self.n_components = len(means)
+        bias = log_weights + log_det - 0.5 * n_features * _LOG_2PI
         self.has_noise = params.has_noise
         if self.has_noise:
-            noise = np.zeros((len(weight_matrix), 1))
             with np.errstate(divide="ignore"):
-                noise[0] = np.log(params.noise_weight) + params.noise_log_density
-            weight_matrix = np.hstack([weight_matrix, noise])
-        self.weight_matrix = weight_matrix.astype(dtype)
-        self.centre_dtype = self.centre.astype(dtype)
-        self.chunk_width = max(kernel.coef.shape)
+                noise = np.log(params.noise_weight) + params.noise_log_density
+            bias = np.append(bias, noise)
+        self.kernel = model.chunk_kernel(
+            means, params.precisions_cholesky, self.centre, bias, self.dtype
+        )
+        self.n_components = len(means)
+        self.chunk_width = self.kernel.width
         self._buffers: dict[tuple, np.ndarray] = {}
 
     def _buffer(self, role: str, shape: tuple, dtype) -> np.ndarray:
@@ -177,24 +172,12 @@ class _Evaluator:
         return self._buffers[key]
 
     def weighted_log_prob(self, chunk: np.ndarray):
-        """Weighted log-probabilities (n, K), the centred chunk and its features.
+        """Weighted log-probabilities (n, K) and the kernel's work for the chunk.
 
         The arrays are reused for the next chunk of the same size: use or
         copy them before asking for the next one.
         """
-        centred = np.subtract(
-            chunk,
-            self.centre_dtype,
-            out=self._buffer("centred", chunk.shape, self.dtype),
-        )
-        features = self.features(
-            centred, lambda shape, dtype: self._buffer("features", shape, dtype)
-        )
-        log_prob = self._buffer(
-            "log_prob", (len(chunk), self.weight_matrix.shape[1]), self.dtype
-        )
-        np.matmul(features.T, self.weight_matrix, out=log_prob)
-        return log_prob, centred, features
+        return self.kernel.log_prob(chunk.astype(self.dtype, copy=False), self._buffer)
 
 
 def _normalise(log_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -243,11 +226,11 @@ def e_step(
         Float64 statistics, mergeable with those of other rows.
     """
     evaluator = _Evaluator(params, X.dtype)
-    model = evaluator.model
+    kernel = evaluator.kernel
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width, X.itemsize)
     raw, log_likelihood, noise_mass = None, 0.0, 0.0
     for rows in iter_chunks(X.shape[0], chunk_size):
-        log_prob, centred, features = evaluator.weighted_log_prob(X[rows])
+        log_prob, work = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
         row_weight = None if sample_weight is None else sample_weight[rows]
         if row_weight is not None:
@@ -258,9 +241,9 @@ def e_step(
         if evaluator.has_noise:
             noise_mass += float(resp[:, -1].sum(dtype=np.float64))
             resp = np.ascontiguousarray(resp[:, :-1])
-        raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
+        raw = _add_raw(raw, kernel.accumulate(work, resp, row_weight))
     return _suff_stats(
-        model, raw, evaluator.centre, log_likelihood, X, sample_weight, noise_mass
+        kernel, raw, evaluator.centre, log_likelihood, X, sample_weight, noise_mass
     )
 
 
@@ -364,7 +347,7 @@ def iter_log_prob(
     evaluator = _Evaluator(params, X.dtype)
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width, X.itemsize)
     for rows in iter_chunks(X.shape[0], chunk_size):
-        log_prob, _, _ = evaluator.weighted_log_prob(X[rows])
+        log_prob, _ = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
         yield rows, log_density, resp
 
