@@ -27,7 +27,10 @@ so that every component's squared distance is one matrix product,
 triangle of ``x x^T``: the quadratic form needs half the flops of
 ``||(x - mean) U||^2`` and nothing but log-sum-exp after the product. The same
 features give the M-step's moments in one more product, ``phi^T @ resp``,
-which uses the symmetry of ``x x^T``. Moments are taken about ``g`` rather than
+which uses the symmetry of ``x x^T``. When ``d`` is large against ``K`` those
+products are too narrow to be anything but memory-bound, and ``full`` switches
+to :class:`StackedFullKernel` (see :func:`_use_stacked`). Moments are taken
+about ``g`` rather than
 the origin, so data far from the origin keep their digits in float32.
 """
 
