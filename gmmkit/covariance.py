@@ -30,8 +30,8 @@ features give the M-step's moments in one more product, ``phi^T @ resp``,
 which uses the symmetry of ``x x^T``. When ``d`` is large against ``K`` those
 products are too narrow to be anything but memory-bound, and ``full`` switches
 to :class:`StackedFullKernel` (see :func:`_use_stacked`). Moments are taken
-about ``g`` rather than
-the origin, so data far from the origin keep their digits in float32.
+about ``g`` rather than the origin, so data far from the origin keep their
+digits in float32.
 """
 
 from __future__ import annotations
