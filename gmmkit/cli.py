@@ -305,14 +305,30 @@ def _model_columns(model_file: Any) -> list[str]:
 
 
 def _read_for_model(data: Path, columns: str | None, model_file: Any) -> tuple:
-    """The data columns a saved model needs, by name when the file has them."""
+    """The data columns a saved model needs.
+
+    By name when DATA has a header (a missing model column is an error), by
+    position when it has none (.npy, or text without a header); ``--columns``
+    chooses them explicitly.
+    """
+    if data.is_dir():
+        raise CommandError(
+            f"{data} is a folder; folders are read only by `gmmkit fit` (Dask), "
+            "this command needs a data file."
+        )
     wanted = _model_columns(model_file)
     X, names = read_table(data, columns, prefer=wanted)
     d = model_file.model.n_features_in_
     if X.shape[1] != d:
+        how = (
+            "--columns chose"
+            if columns is not None
+            else "without column names to match (in the model or the file), "
+            "columns are taken by position, and the file has"
+        )
         raise CommandError(
             f"the model was fitted on {d} column(s) ({', '.join(wanted)}) but "
-            f"{data} gives {X.shape[1]} ({', '.join(names)}); choose them with "
+            f"{how} {X.shape[1]} ({', '.join(names)}) in {data}; choose {d} with "
             "--columns."
         )
     return X, names

@@ -58,9 +58,15 @@ def read_table(
         so ``"a,b"`` and ``"0,2"`` work. Default: every column, which must
         then all be numeric.
     prefer : sequence of str, optional
-        Used when ``columns`` is None: if the file has every one of these
-        column names, just those are read (e.g. the columns a model was
-        fitted on, from a file that has more); otherwise every column.
+        Used when ``columns`` is None, e.g. the columns a model was fitted
+        on: if the file has every one of these column names, just those are
+        read, in this order (from a file that may have more). If the file
+        has column names (a header, or Parquet) but lacks some of these,
+        that is an error naming them, since reading other columns in their
+        place would be silently wrong. A file without column names (no
+        header, or ``.npy``) gives every column, to be matched by position
+        by the caller; so do ``prefer`` names that are only positions
+        (``x0, x1, ...``, what gmmkit names columns of such files).
 
     Returns
     -------
@@ -72,7 +78,7 @@ def read_table(
     ------
     DataError
         Missing, unreadable or empty file; ragged row; non-numeric or missing
-        value; unknown column.
+        value; unknown column; a named file lacking a ``prefer`` column.
 
     Examples
     --------
@@ -91,7 +97,7 @@ def read_table(
     suffix = path.suffix.lower()
     if suffix == ".npy":
         X, names = _read_npy(path)
-        return _choose(X, names, columns, path, prefer)
+        return _choose(X, names, columns, path, prefer, named=False)
     if suffix in (".parquet", ".pq"):
         return _read_parquet(path, columns, prefer)
     return _read_text(path, columns, prefer)
@@ -121,12 +127,34 @@ def parse_columns(columns: Columns) -> list[str | int] | None:
     return items
 
 
+_POSITION_NAME = re.compile(r"x\d+")
+
+
 def _resolve(
-    columns: Columns, names: list[str], path: Path, prefer: Sequence[str] | None = None
+    columns: Columns,
+    names: list[str],
+    path: Path,
+    prefer: Sequence[str] | None = None,
+    named: bool = True,
 ) -> list[int] | None:
-    """Positions of the chosen columns: names first, then 0-based positions."""
-    if columns is None and prefer is not None and set(prefer) <= set(names):
-        columns = list(prefer)
+    """Positions of the chosen columns: names first, then 0-based positions.
+
+    ``named`` says whether ``names`` came from the file (a header) rather
+    than being made up as ``x0, x1, ...``.
+    """
+    if columns is None and prefer is not None:
+        prefer = [str(p) for p in prefer]
+        if set(prefer) <= set(names):
+            columns = prefer
+        elif named and not all(_POSITION_NAME.fullmatch(p) for p in prefer):
+            missing = ", ".join(repr(p) for p in prefer if p not in names)
+            raise DataError(
+                f"{path} has no column(s) named {missing} (the columns asked for are "
+                f"{', '.join(prefer)}; the file has "
+                f"{', '.join(repr(n) for n in names)}); rename the file's columns "
+                f"to match, or pass --columns to choose {len(prefer)} columns "
+                "explicitly (by name or 0-based position, in that order)."
+            )
     items = parse_columns(columns)
     if items is None:
         return None
@@ -156,8 +184,10 @@ def _resolve(
     return positions
 
 
-def _choose(X, names, columns, path, prefer) -> tuple[np.ndarray, list[str]]:
-    positions = _resolve(columns, names, path, prefer)
+def _choose(
+    X, names, columns, path, prefer, named=True
+) -> tuple[np.ndarray, list[str]]:
+    positions = _resolve(columns, names, path, prefer, named)
     if positions is not None:
         X, names = X[:, positions], [names[j] for j in positions]
     _check_finite(X, names, path, lambda i: "")
@@ -223,7 +253,7 @@ def _read_parquet(path: Path, columns: Columns, prefer) -> tuple[np.ndarray, lis
     names = [str(c) for c in frame.columns]
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise DataError(f"{path} is empty ({frame.shape[0]} rows).")
-    positions = _resolve(columns, names, path, prefer)
+    positions = _resolve(columns, names, path, prefer, named=True)
     if positions is not None:
         frame = frame.iloc[:, positions]
         names = [names[j] for j in positions]
@@ -338,7 +368,7 @@ def _read_text(path: Path, columns: Columns, prefer) -> tuple[np.ndarray, list[s
     else:
         names = [f"x{j}" for j in range(n_fields)]
     skip = 1 if row_labels else 0
-    positions = _resolve(columns, names, path, prefer)
+    positions = _resolve(columns, names, path, prefer, named=has_header)
     chosen = list(range(len(names))) if positions is None else positions
     X = _parse_rows(path, body, split, n_fields, skip, names, chosen, positions)
     line_of = [number for number, _ in body]

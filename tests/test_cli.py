@@ -296,7 +296,7 @@ def test_predict_bad_inputs(tmp_path, faithful_csv, model_file):
     three.write_text("a,b,c\n1,2,3\n4,5,6\n")
     assert_fails(
         run("predict", model_file, three, "-o", out),
-        "fitted on 2 column(s) (eruptions, waiting)",
+        "no column(s) named 'eruptions', 'waiting'",
     )
     assert_fails(
         run("predict", model_file, faithful_csv, "--anomaly-quantile", 2, "-o", out),
@@ -310,6 +310,47 @@ def test_predict_bad_inputs(tmp_path, faithful_csv, model_file):
         run("predict", faithful_csv, faithful_csv, "-o", out), "not a gmmkit model file"
     )
     assert not out.exists()
+
+
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+def test_predict_never_takes_other_columns_for_missing_ones(tmp_path):
+    """A model's columns missing from a named file: an error, not a silent swap."""
+    data = tmp_path / "three.csv"
+    rows = "".join(f"{x!r},{y!r},{x * y!r}\n" for x, y in FAITHFUL.tolist())
+    data.write_text("eruptions,waiting,extra\n" + rows)
+    model = tmp_path / "m.npz"
+    fitted = run("fit", data, "--columns", "waiting,extra", "-k", 2, "-o", model)
+    assert fitted.exit_code == 0, fitted.output
+    faithful = tmp_path / "faithful.csv"
+    faithful.write_text(
+        "eruptions,waiting\n" + "".join(f"{x!r},{y!r}\n" for x, y in FAITHFUL.tolist())
+    )
+    renamed = tmp_path / "uv.csv"
+    renamed.write_text(
+        "u,v\n" + "".join(f"{y!r},{x * y!r}\n" for x, y in FAITHFUL.tolist())
+    )
+    out = tmp_path / "p.csv"
+    for kind, command in [("predict", ()), ("plot", ("--kind", "clusters"))]:
+        target = out if kind == "predict" else tmp_path / "f.png"
+        for path, missing in [(faithful, "'extra'"), (renamed, "'waiting', 'extra'")]:
+            result = run(kind, model, path, *command, "-o", target)
+            assert_fails(result, f"no column(s) named {missing}")
+            assert "rename" in result.stderr and "--columns" in result.stderr
+        assert not target.exists()
+    # Choosing the columns explicitly is the user's call, and works by position.
+    result = run("predict", model, renamed, "--columns", "0,1", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert read_table(out)[1][:2] == ["u", "v"]
+    # A file without a header is used by position, if the count matches.
+    expected = load(model).predict(read_table(data, "waiting,extra")[0])
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text("".join(f"{y!r},{x * y!r}\n" for x, y in FAITHFUL.tolist()))
+    assert run("predict", model, headerless, "-o", out).exit_code == 0
+    np.testing.assert_array_equal(read_table(out)[0][:, 2], expected)
+    headerless.write_text(rows)
+    assert_fails(
+        run("predict", model, headerless, "-o", out), "columns are taken by position"
+    )
 
 
 @pytest.mark.parametrize("damage", ["truncate", "random", "tamper", "version"])

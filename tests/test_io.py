@@ -251,5 +251,20 @@ def test_prefer_takes_named_columns_when_the_file_has_them(tmp_path):
     path = write(tmp_path, "d.csv", "b,a,label\n1,2,0\n3,4,1\n")
     X, names = read_table(path, prefer=["a", "b"])
     assert names == ["a", "b"] and X.tolist() == [[2, 1], [4, 3]]
-    X, names = read_table(path, prefer=["a", "z"])  # not all there: every column
-    assert names == ["b", "a", "label"]
+    # Named but lacking one: an error naming it, never other columns instead.
+    with pytest.raises(DataError, match=r"no column\(s\) named 'z'.*--columns"):
+        read_table(path, prefer=["a", "z"])
+
+
+def test_prefer_without_column_names_gives_every_column(tmp_path):
+    headerless = write(tmp_path, "d.csv", "1,2,0\n3,4,1\n")
+    X, names = read_table(headerless, prefer=["a", "b"])
+    assert names == ["x0", "x1", "x2"] and X.shape == (2, 3)
+    # Position names (a model fitted on columns 1 and 2 of such a file).
+    X, names = read_table(headerless, prefer=["x1", "x2"])
+    assert names == ["x1", "x2"] and X.tolist() == [[2, 0], [4, 1]]
+    np.save(tmp_path / "d.npy", np.ones((3, 2)))
+    assert read_table(tmp_path / "d.npy", prefer=["a", "b"])[1] == ["x0", "x1"]
+    # A model without names, and a file with them: every column, by position.
+    named = write(tmp_path, "n.csv", "u,v\n1,2\n")
+    assert read_table(named, prefer=["x0", "x1"])[1] == ["u", "v"]
