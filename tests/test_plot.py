@@ -172,6 +172,42 @@ def test_projected_covariance_matches_sampled_data():
         )
 
 
+def test_standardised_pca_view_matches_sampled_data():
+    # Features in different units (sd 1, 10, 0.5, 30): the PCA view is that of
+    # the standardised features, and a covariance projects as P D⁻¹ Σ D⁻¹ Pᵀ.
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(4, 4))
+    scale = np.diag([1.0, 10.0, 0.5, 30.0])
+    cov = scale @ (A @ A.T + np.eye(4)) @ scale
+    mean = np.array([1.0, 200.0, -3.0, 50.0])
+    X = rng.multivariate_normal(mean, cov, size=200_000)
+    model = gmmkit.GaussianMixture(1, random_state=0).fit(X[:500])
+    view = make_view(model, X, "pca")
+    assert view.standardized and "standardised" in view.labels[0]
+    sd = X.std(axis=0, ddof=1)
+    np.testing.assert_allclose(
+        view.covariances(cov[None])[0],
+        np.cov(view.points(X), rowvar=False),
+        rtol=0.02,
+        atol=0.02,
+    )
+    # The axes are the leading eigenvectors of the correlation matrix.
+    _, eigenvectors = np.linalg.eigh(np.corrcoef(X, rowvar=False))
+    for row, vector in zip(view.axes * sd, eigenvectors[:, ::-1].T, strict=False):
+        assert abs(row @ vector) == pytest.approx(1.0)
+    # The projected points are the standardised points on those axes.
+    standardised = (X - X.mean(axis=0)) / sd
+    np.testing.assert_allclose(
+        np.abs(view.points(X[:50])),
+        np.abs(standardised[:50] @ eigenvectors[:, ::-1][:, :2]),
+        atol=1e-9,
+    )
+    # Without data the view comes from the mixture's own spread, same rule.
+    assert make_view(model, None, "pca").standardized
+    # Features of comparable spread are not rescaled.
+    assert not make_view(model, X / np.diag(scale), "pca").standardized
+
+
 def test_pca_view_axes_are_the_leading_principal_directions(cube):
     X, model = cube
     view = make_view(model, X, "pca")
@@ -299,6 +335,19 @@ def test_axis_labels_from_feature_names_and_aspect_rule():
     X, _ = three_clusters(200)
     cube_model = gmmkit.GaussianMixture(3, random_state=0).fit(X)
     assert plot.plot_ellipses(cube_model, X=X).get_aspect() == 1.0
+    # A PCA view follows the same rule: three almost identical features give
+    # a first axis with nearly all the variance, drawn with its own scale.
+    rng = np.random.default_rng(0)
+    t = np.concatenate([rng.normal(-2, 0.5, 150), rng.normal(2, 0.5, 150)])
+    X = t[:, None] + rng.normal(0, 0.05, size=(300, 3))
+    flat = gmmkit.GaussianMixture(2, random_state=0).fit(X)
+    for drawn in (
+        plot.plot_clusters(flat, X, dims="pca"),
+        plot.plot_density(flat, X, dims="pca"),
+    ):
+        assert drawn.get_xlabel().startswith("PC1 (") and drawn.get_aspect() == "auto"
+        low, high = drawn.get_ylim()
+        assert high - low < 0.2 * np.subtract(*drawn.get_xlim()[::-1])
 
 
 def test_mixture_1d(blobs):

@@ -29,8 +29,8 @@ _VIEW_DOC = """dims : pair of int or "pca", default=(0, 1)
         Features to show, or the plane of the two leading principal axes
         (components are projected as ``N(P μ, P Σ Pᵀ)``).
     equal_aspect : bool, optional
-        Equal axis scales; None uses them for PCA views and features of
-        comparable spread. Ellipses are in data coordinates either way.
+        Equal axis scales; None uses them when the two spreads shown are
+        within a factor of 3. Ellipses are in data coordinates either way.
     min_weight : float, default=1e-3
         Components lighter than this get no ellipse, nor do components of a
         Bayesian fit holding less than one point's worth of responsibility."""

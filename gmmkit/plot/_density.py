@@ -74,7 +74,7 @@ def plot_density(
     grid_size : int, default=160
         Grid points per axis.
     equal_aspect : bool, optional
-        None: equal for PCA views and features of comparable spread.
+        None: equal when the two spreads shown are within a factor of 3.
     colorbar : bool, default=True
 
     Returns

@@ -64,9 +64,10 @@ def plot_ellipses(
     -----
     Ellipses are drawn in data coordinates, so they stay geometrically right
     when the axes have different scales. ``equal_aspect=None`` uses equal
-    scales for PCA views and for features of comparable spread (within a
-    factor of 3), and separate scales otherwise, where equal ones would squash
-    the picture into a strip (Old Faithful: 2-5 minutes against 45-95).
+    scales when the two spreads shown are within a factor of 3 (for feature
+    pairs and PCA views alike), and separate scales otherwise, where equal
+    ones would squash the picture into a strip (Old Faithful: 2-5 minutes
+    against 45-95).
     """
     X = None if X is None else check_points(model, X)
     view = make_view(model, X, dims)

@@ -5,6 +5,13 @@ features or the plane of the two leading principal axes; either way the view is
 a linear map ``P`` (2 × d) plus an offset, and a component ``N(μ, Σ)`` is drawn
 as ``N(P(μ - c), P Σ Pᵀ)``, which is exactly the distribution of the projected
 points, so the ellipses stay correct in projection.
+
+When the features' standard deviations differ by more than
+:data:`STANDARDIZE_RATIO`, the principal axes are those of the standardised
+features (a column in centimetres next to one in years would otherwise be
+the whole first axis). The scaling ``D`` (the standard deviations) is folded
+into the map, ``P D⁻¹``, so points and covariances (``P D⁻¹ Σ D⁻¹ Pᵀ``) go
+through the same projection.
 """
 
 from __future__ import annotations
@@ -18,6 +25,10 @@ import numpy as np
 from .._validation import check_data, check_n_features
 from ..covariance import covariance_model
 from ..exceptions import NotFittedError
+
+#: The PCA view standardises the features when their standard deviations
+#: differ by more than this factor.
+STANDARDIZE_RATIO = 3.0
 
 
 def ellipse_params(covariance: Any, n_std: float = 2.0) -> tuple[float, float, float]:
@@ -94,12 +105,17 @@ class View:
         Axis labels.
     is_pca : bool
         True for the principal-axes view (both axes in the same units).
+    standardized : bool
+        True for a principal-axes view of standardised features: ``axes``
+        then already includes the division by each feature's standard
+        deviation.
     """
 
     axes: np.ndarray
     offset: np.ndarray
     labels: tuple[str, str]
     is_pca: bool = False
+    standardized: bool = False
 
     def points(self, X: np.ndarray) -> np.ndarray:
         """Project rows: ``(n, d) -> (n, 2)``."""
@@ -167,7 +183,9 @@ def make_view(
         mixture's own.
     dims : pair of int or "pca", default=(0, 1)
         Which two features to show, or ``"pca"`` for the plane of the two
-        leading principal axes.
+        leading principal axes (of the standardised features when their
+        standard deviations differ by more than a factor of
+        ``STANDARDIZE_RATIO``; the axis labels then say so).
 
     Returns
     -------
@@ -219,6 +237,31 @@ def _pca_view(model: Any, X: np.ndarray | None, d: int) -> View:
         centre = weights @ means
         diff = means - centre
         spread = np.einsum("k,kij->ij", weights, full) + (weights * diff.T) @ diff
+    return pca_view(centre, spread)
+
+
+def pca_view(centre: np.ndarray, spread: np.ndarray) -> View:
+    """The plane of the two leading principal axes of a distribution.
+
+    Parameters
+    ----------
+    centre : ndarray of shape (n_features,)
+    spread : ndarray of shape (n_features, n_features)
+        Covariance matrix; standardised first when the standard deviations
+        differ by more than ``STANDARDIZE_RATIO``.
+
+    Returns
+    -------
+    view : View
+    """
+    sd = np.sqrt(np.clip(np.diag(spread), 0.0, None))
+    varying = sd[sd > 0]
+    standardized = bool(
+        len(varying) >= 2 and varying.max() > STANDARDIZE_RATIO * varying.min()
+    )
+    if standardized:
+        sd = np.where(sd > 0, sd, 1.0)  # a constant feature projects to 0 anyway
+        spread = spread / np.outer(sd, sd)  # the correlation matrix
     eigenvalues, eigenvectors = np.linalg.eigh(spread)
     axes = eigenvectors[:, ::-1][:, :2].T.copy()
     # A sign convention so the picture does not flip between runs.
@@ -226,11 +269,18 @@ def _pca_view(model: Any, X: np.ndarray | None, d: int) -> View:
         if row[np.argmax(np.abs(row))] < 0:
             row *= -1
     share = eigenvalues[::-1][:2] / max(eigenvalues.sum(), np.finfo(float).tiny)
-    labels = (
-        f"PC1 ({100 * share[0]:.0f}% of variance)",
-        f"PC2 ({100 * share[1]:.0f}%)",
-    )
-    return View(axes, centre, labels, is_pca=True)
+    if standardized:
+        axes = axes / sd  # P D⁻¹: project standardised points
+        labels = (
+            f"PC1 of standardised features ({100 * share[0]:.0f}% of variance)",
+            f"PC2 of standardised features ({100 * share[1]:.0f}%)",
+        )
+    else:
+        labels = (
+            f"PC1 ({100 * share[0]:.0f}% of variance)",
+            f"PC2 ({100 * share[1]:.0f}%)",
+        )
+    return View(axes, centre, labels, is_pca=True, standardized=standardized)
 
 
 def project_mixture(

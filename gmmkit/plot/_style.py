@@ -166,10 +166,11 @@ def finish_view(
 ) -> None:
     """Axis labels from the view and the aspect rule every 2-D figure follows.
 
-    ``equal_aspect=None`` decides: equal for a PCA view (both axes in the same
-    units) and for feature pairs whose spreads are within a factor of 3;
-    otherwise each axis gets its own scale (Old Faithful: minutes of eruption
-    against minutes of waiting, 2-5 against 45-95). Ellipses are drawn in
+    ``equal_aspect=None`` decides: equal when the two spreads shown are within
+    a factor of 3; otherwise each axis gets its own scale (Old Faithful:
+    minutes of eruption against minutes of waiting, 2-5 against 45-95). The
+    rule is the same for a PCA view: its axes share units, but a first axis
+    with 98 % of the variance would leave a thin strip. Ellipses are drawn in
     data coordinates, so they are correct either way. Figures that fix their
     limits pass ``adjustable="box"``, which shrinks the box instead.
     """
@@ -183,8 +184,6 @@ def finish_view(
 
 
 def _comparable_spreads(ax: Axes, view: View) -> bool:
-    if view.is_pca:
-        return True
     limits = ax.dataLim
     if not (limits.width > 0 and limits.height > 0):
         return True

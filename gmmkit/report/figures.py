@@ -16,7 +16,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..covariance import covariance_model
-from ..plot._style import DATA_COLOR, WARNING_COLOR, component_colors, point_size
+from ..plot._geometry import pca_view
+from ..plot._style import (
+    DATA_COLOR,
+    WARNING_COLOR,
+    component_colors,
+    finish_view,
+    point_size,
+)
 
 #: Resolution of the inlined PNGs: sharp on a laptop, moderate in size.
 DPI = 110
@@ -94,7 +101,19 @@ def plot_data(X: np.ndarray, feature_names: Sequence[str]) -> Figure:
             for j in range(d):
                 ax = axes[i, j]
                 if i == j:
+                    # The counts would sit on the axis named after feature i
+                    # (the row's label): hide them, name the histogram inside.
                     ax.hist(X[:, i], bins="auto", color=DATA_COLOR, alpha=0.75)
+                    ax.set_yticks([])
+                    ax.text(
+                        0.03,
+                        0.95,
+                        f"histogram of {feature_names[i]}",
+                        transform=ax.transAxes,
+                        ha="left",
+                        va="top",
+                        fontsize="small",
+                    )
                 else:
                     ax.scatter(X[:, j], X[:, i], s=size / 2, color=DATA_COLOR, lw=0)
                 if i == d - 1:
@@ -102,16 +121,12 @@ def plot_data(X: np.ndarray, feature_names: Sequence[str]) -> Figure:
                 if j == 0:
                     ax.set_ylabel(feature_names[i])
         return fig
-    centred = X - X.mean(axis=0)
-    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
-    share = singular**2 / np.sum(singular**2)
-    points = centred @ vt[:2].T
+    view = pca_view(X.mean(axis=0), np.cov(X, rowvar=False))
+    points = view.points(X)
     fig, axes = _figure(6.0, 4.6)
     ax = axes[0, 0]
     ax.scatter(points[:, 0], points[:, 1], s=size, color=DATA_COLOR, alpha=0.7, lw=0)
-    ax.set_xlabel(f"principal axis 1 ({share[0]:.0%} of variance)")
-    ax.set_ylabel(f"principal axis 2 ({share[1]:.0%} of variance)")
-    ax.set_aspect("equal", adjustable="datalim")
+    finish_view(ax, view, None)
     return fig
 
 
