@@ -7,6 +7,7 @@ results; this module only computes and formats, it never prints.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,9 @@ def parse_args(
     Returns
     -------
     args : argparse.Namespace
-        ``out`` (Path) and ``quick`` (bool).
+        ``out`` (Path) and ``quick`` (bool). The ``out`` folder exists and is
+        writable; if it cannot be made so, the message is printed as one
+        ``Error:`` line and the program exits with code 1 before any work.
     """
     parser = argparse.ArgumentParser(
         prog=f"gmmkit example {name}",
@@ -70,7 +73,48 @@ def parse_args(
         action="store_true",
         help="small sizes, a few seconds (what CI runs)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    try:
+        prepare_out(args.out)
+    except OSError as error:
+        parser.exit(1, f"Error: {error}\n")
+    return args
+
+
+def prepare_out(out: Path) -> Path:
+    """Create the output folder, or say in one line why it cannot be used.
+
+    Parameters
+    ----------
+    out : Path
+        Folder for an example's figures; created with its parents.
+
+    Returns
+    -------
+    out : Path
+
+    Raises
+    ------
+    OSError
+        With a one-line message when ``out`` is a file, cannot be created or
+        cannot be written.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OSError(
+            f"--out {out} is a file, not a folder; give a folder for the figures."
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OSError(
+            f"--out {out}: cannot create the folder ({reason}); give a folder "
+            "you can write to."
+        ) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OSError(f"--out {out}: the folder is not writable.")
+    return out
 
 
 def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
@@ -80,7 +124,8 @@ def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
     ----------
     fig : matplotlib.figure.Figure
     path : Path
-        Target file; its folder is created when missing.
+        Target file; its folder is created when missing (an OSError with a
+        one-line message if that is not possible).
     dpi : int, default=FIGURE_DPI
         Lower it for dense multi-panel figures to keep files small.
 
@@ -91,7 +136,7 @@ def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_out(path.parent)
     try:
         with atomic_path(path, suffix=".png") as temporary:
             fig.savefig(temporary, format="png", dpi=dpi, bbox_inches="tight")

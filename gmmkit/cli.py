@@ -296,6 +296,15 @@ def _fit_progress(n_init: int, max_iter: int) -> tuple[Progress, Callable]:
     return progress, callback
 
 
+def _refuse_stdout(path: Path, what: str, instead: str = "a file name") -> None:
+    """``-o -`` means standard output, which only CSV outputs support."""
+    if str(path) == "-":
+        raise CommandError(
+            f"-o -: {what} cannot be written to standard output (only the CSV of "
+            f"predict and sample can); give {instead}."
+        )
+
+
 def _model_columns(model_file: Any) -> list[str]:
     model = model_file.model
     columns = model_file.info.get("columns")
@@ -982,15 +991,25 @@ def example(
             table.add_row(key, summary)
         console.print(table)
         return
+    from ._examples_support import prepare_out
+
     try:
         module = examples.load(name)
-    except ValueError as error:
+        if output is not None:
+            _refuse_stdout(output, "the example's figures", "a folder")
+            prepare_out(output)
+    except (CommandError, ValueError, OSError) as error:
         typer.echo(f"Error: {_one_line(error)}", err=True)
         raise typer.Exit(1) from None
     argv = ["--quick"] if quick else []
     if output is not None:
         argv += ["--out", str(output)]
-    raise typer.Exit(module.main(argv))
+    try:
+        status = module.main(argv)
+    except OSError as error:  # e.g. the folder vanished or filled up mid-run
+        typer.echo(f"Error: {_one_line(error)}", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(status)
 
 
 def main() -> None:

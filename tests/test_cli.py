@@ -1,5 +1,7 @@
 """The command line: every command with good and bad input."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -501,6 +503,36 @@ def test_example_runs_one_and_writes_its_figures(tmp_path):
         "mixture_1d_bic.png",
         "mixture_1d_fit.png",
     ]
+
+
+def test_example_output_that_is_not_a_folder_is_refused_before_running(
+    tmp_path, monkeypatch, capsys
+):
+    from gmmkit import examples
+
+    def never(*args, **kwargs):
+        raise AssertionError("the example ran")
+
+    module = examples.load("mixture_1d")
+    monkeypatch.setattr(module, "run", never)
+    a_file = tmp_path / "some_file.csv"
+    a_file.write_text("x\n")
+    cases = [
+        (a_file, "is a file, not a folder"),
+        (a_file / "sub", "cannot create the folder"),
+        ("-", "give a folder"),
+    ]
+    if Path("/proc/self").is_dir():
+        cases.append(("/proc/x", "cannot create the folder"))
+    for out, message in cases:
+        assert_fails(run("example", "mixture_1d", "-o", out), message)
+    # python examples/NAME.py --out ... checks the same, in one line.
+    with pytest.raises(SystemExit) as stopped:
+        module.main(["--out", str(a_file)])
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --out") and err.count("\n") == 1, err
+    assert a_file.read_text() == "x\n"
 
 
 def test_example_unknown_name_lists_the_known_ones():
