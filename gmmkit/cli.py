@@ -305,6 +305,35 @@ def _refuse_stdout(path: Path, what: str, instead: str = "a file name") -> None:
         )
 
 
+def _n_free_parameters(K: int, d: int, covariance: str) -> int:
+    """Free parameters of a K-component mixture: weights, means, covariances."""
+    return (K - 1) + K * d + covariance_model(covariance).n_parameters(K, d)
+
+
+def _auto_k_range(max_k: int, d: int, n: int, covariance: str) -> tuple[list, str]:
+    """The K tried by ``-k auto``, and why it stops below ``max_k`` if it does.
+
+    A model with as many free parameters as rows cannot be estimated (EM
+    just fits components to single points), so K stops before that.
+    """
+    ks = [K for K in range(1, max_k + 1) if _n_free_parameters(K, d, covariance) < n]
+    if not ks:
+        raise CommandError(
+            f"even one component has {_n_free_parameters(1, d, covariance)} free "
+            f"parameters with {covariance} covariance on {d} columns, not fewer "
+            f"than the {n} rows; use more rows, fewer columns (--columns) or "
+            "--covariance diag or spherical."
+        )
+    if ks[-1] == max_k:
+        return ks, ""
+    K = ks[-1] + 1
+    return ks, (
+        f"capped below --max-k {max_k}: K = {K} would have "
+        f"{_n_free_parameters(K, d, covariance)} free parameters with {covariance} "
+        f"covariance, not fewer than the {n} rows"
+    )
+
+
 def _model_columns(model_file: Any) -> list[str]:
     model = model_file.model
     columns = model_file.info.get("columns")
@@ -415,7 +444,7 @@ def fit(
     Z = scaler.transform(X) if scaler is not None else X
     snapshot_every = 1 if X.shape[1] <= 10 else 5
     if k.strip().lower() == "auto":
-        ks = list(range(1, min(max_k, n) + 1))
+        ks, capped = _auto_k_range(max_k, X.shape[1], n, covariance)
         with Progress(console=err_console, transient=True) as progress:
             task = progress.add_task("choosing K by BIC", total=len(ks))
             result = select_model(
@@ -430,7 +459,8 @@ def fit(
             )
         model = result.best_model
         console.print(
-            f"K = {model.n_components} chosen by BIC among K = {ks[0]}..{ks[-1]}."
+            f"K = {model.n_components} chosen by BIC among K = {ks[0]}..{ks[-1]}"
+            + (f" ({capped})." if capped else ".")
         )
     else:
         try:

@@ -74,6 +74,26 @@ def test_fit_auto_chooses_k_by_bic(tmp_path, faithful_csv):
     assert load(out).n_components == 2
 
 
+def test_fit_auto_tries_only_k_with_fewer_parameters_than_rows(tmp_path):
+    data = tmp_path / "small.csv"
+    rows = np.random.default_rng(0).normal(size=(20, 2))
+    data.write_text("a,b\n" + "".join(f"{x!r},{y!r}\n" for x, y in rows.tolist()))
+    out = tmp_path / "m.npz"
+    # Full covariance in 2-D: 6K - 1 parameters, so K = 4 (23) is too many.
+    result = run("fit", data, "--max-k", 10, "--seed", 0, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "among K = 1..3 (capped below --max-k 10: K = 4 would have 23 free" in (
+        " ".join(result.stdout.split())
+    )
+    assert load(out).n_components <= 3
+    # Spherical: 4K - 1 parameters, K = 5 has 19 < 20.
+    result = run("fit", data, "--covariance", "spherical", "--max-k", 5, "-o", out)
+    assert "among K = 1..5." in result.stdout and "capped" not in result.stdout
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("a,b\n1,2\n3,5\n4,4\n")
+    assert_fails(run("fit", tiny, "-o", out), "even one component has 5 free")
+
+
 @pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 def test_fit_standardize_stores_a_model_in_data_units(tmp_path, faithful_csv):
     out = tmp_path / "m.npz"
