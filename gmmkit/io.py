@@ -301,19 +301,67 @@ def _is_number(field: str) -> bool:
     return True
 
 
-def _splitter(sample: list[str]):
-    """A function splitting one line into fields, for the detected delimiter.
+def _splitter(sample: list[str]) -> tuple[Any, str | None]:
+    """A function splitting one line into fields, and the detected delimiter.
 
-    A delimiter is taken when it splits most lines (the header aside, which
-    may be one field short) into the same number, at least two, of fields.
+    A delimiter is viable when it splits most lines below the first (a
+    header, perhaps) into the same number, at least two, of fields. Of the
+    viable ones, the first that splits the first line into that number too
+    is taken (``3,6;79`` splits on ``,`` as well as ``;``, but only ``;``
+    splits the header ``eruptions;waiting``); failing that the first viable
+    one (a header one field short: row labels); failing that whitespace.
     """
     body = sample[1:] or sample
+    viable = []
     for delimiter in DELIMITERS:
         counts = [len(_split_delimited(line, delimiter)) for line in body]
         mode = max(set(counts), key=counts.count)
         if mode >= 2 and counts.count(mode) > len(counts) / 2:
-            return lambda line: _split_delimited(line, delimiter)
-    return _split_whitespace
+            viable.append((delimiter, mode))
+    if not viable:
+        return _split_whitespace, None
+    header_count = {d: len(_split_delimited(sample[0], d)) for d, _ in viable}
+    alike = [d for d, mode in viable if header_count[d] == mode]
+    if len(alike) > 1:  # e.g. no header: the one that gives numbers wins
+        delimiter = max(alike, key=lambda d: _numeric_share(body, d))
+    else:
+        delimiter = alike[0] if alike else viable[0][0]
+    return (lambda line: _split_delimited(line, delimiter)), delimiter
+
+
+def _numeric_share(lines: list[str], delimiter: str) -> float:
+    """Share of the fields that are numbers (decimal commas too, after ``;``)."""
+    fields = [f.strip() for line in lines for f in _split_delimited(line, delimiter)]
+    numeric = sum(
+        _is_number(f) or (delimiter == ";" and bool(_DECIMAL_COMMA.fullmatch(f)))
+        for f in fields
+    )
+    return numeric / max(len(fields), 1)
+
+
+#: A number written with a decimal comma, such as ``3,6`` or ``-0,25e3``.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+
+
+def _decimal_commas(split, sample: list[str]) -> bool:
+    """Whether a ``;``-separated sample writes numbers with decimal commas."""
+    return any(
+        _DECIMAL_COMMA.fullmatch(field.strip())
+        for line in sample
+        for field in split(line)
+    )
+
+
+def _with_decimal_points(split):
+    """``split``, turning fields like ``3,6`` into ``3.6`` (others unchanged)."""
+
+    def converted(line: str) -> list[str]:
+        return [
+            f.replace(",", ".") if _DECIMAL_COMMA.fullmatch(f.strip()) else f
+            for f in split(line)
+        ]
+
+    return converted
 
 
 def _split_delimited(line: str, delimiter: str) -> list[str]:
@@ -342,7 +390,10 @@ def _read_text(path: Path, columns: Columns, prefer) -> tuple[np.ndarray, list[s
     ]
     if not content:
         raise DataError(f"{path} is empty.")
-    split = _splitter([line for _, line in content[:SAMPLE_LINES]])
+    sample = [line for _, line in content[:SAMPLE_LINES]]
+    split, delimiter = _splitter(sample)
+    if delimiter == ";" and _decimal_commas(split, sample):
+        split = _with_decimal_points(split)  # as R's read.csv2 reads them
     first = [f.strip() for f in split(content[0][1])]
     second = [f.strip() for f in split(content[1][1])] if len(content) > 1 else None
     has_header = _has_header(first, second)
@@ -354,15 +405,23 @@ def _read_text(path: Path, columns: Columns, prefer) -> tuple[np.ndarray, list[s
     row_labels = False
     if has_header:
         header = first
-        if len(header) == n_fields - 1 or (
+        # A header one field short means row labels, unless the header line
+        # holds another delimiter (then the delimiter guess is what's wrong).
+        other = [d for d in DELIMITERS if d != delimiter and d in content[0][1]]
+        if (len(header) == n_fields - 1 and not other) or (
             len(header) == n_fields and header[0] == "" and n_fields > 1
         ):
             row_labels = True  # R's write.table / pandas' to_csv index column
             header = header[-(n_fields - 1) :]
         elif len(header) != n_fields:
+            hint = (
+                f"; the header holds {other[0]!r}: use one delimiter throughout"
+                if other
+                else ""
+            )
             raise DataError(
                 f"{path}: line {body[0][0]} has {n_fields} fields but the header "
-                f"(line {content[0][0]}) has {len(header)}."
+                f"(line {content[0][0]}) has {len(header)}{hint}."
             )
         names = [h if h else f"x{j}" for j, h in enumerate(header)]
     else:
@@ -420,7 +479,10 @@ def _parse_rows(path, body, split, n_fields, skip, names, chosen, columns):
             if numeric
             else "gmmkit models numbers only"
         )
-        raise DataError(f"{path}: non-numeric column(s) {listing}; {hint}.")
+        raise DataError(
+            f"{path}: non-numeric column(s) {listing}; {hint}"
+            f"{_decimal_comma_hint(rows[0][j] for j in non_numeric)}."
+        )
     values = np.empty((len(rows), len(chosen)))
     for i, row in enumerate(rows):
         for j, field in enumerate(row):
@@ -433,9 +495,21 @@ def _parse_rows(path, body, split, n_fields, skip, names, chosen, columns):
             except ValueError:
                 raise DataError(
                     f"{path}: non-numeric value {text!r} at line {body[i][0]}, "
-                    f"column {names[chosen[j]]!r}."
+                    f"column {names[chosen[j]]!r}{_decimal_comma_hint([text])}."
                 ) from None
     return values
+
+
+def _decimal_comma_hint(fields) -> str:
+    """Advice when a value that failed to parse is a number with a decimal comma."""
+    for field in fields:
+        if _DECIMAL_COMMA.fullmatch(field.strip()):
+            return (
+                f"; values like {field.strip()!r} look like decimal commas: use '.' "
+                "as the decimal point (or ';' between columns, which gmmkit reads "
+                "with decimal commas)"
+            )
+    return ""
 
 
 def write_table(path: str | Path, columns: dict[str, Any]) -> None:

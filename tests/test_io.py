@@ -28,6 +28,38 @@ def test_delimited_with_header(tmp_path, delimiter):
     np.testing.assert_array_equal(X, FAITHFUL)
 
 
+def test_semicolon_file_with_decimal_commas_is_read_as_numbers(tmp_path):
+    """As R's read.csv2 and pandas' decimal="," read a European ;-file."""
+    X, names = read_table(
+        write(tmp_path, "d.csv", "eruptions;waiting\n3,6;79\n1,8;54\n")
+    )
+    assert names == ["eruptions", "waiting"]
+    assert X.tolist() == [[3.6, 79.0], [1.8, 54.0]]
+    # Without a header, with row labels, signs and exponents.
+    X, names = read_table(write(tmp_path, "e.csv", "3,6;-79\n1,8;,5e1\n"))
+    assert names == ["x0", "x1"] and X.tolist() == [[3.6, -79.0], [1.8, 5.0]]
+    text = '"";"a";"b"\n"r1";3,6;79\n"r2";-1,8;54\n'
+    X, names = read_table(write(tmp_path, "r.csv", text))
+    assert names == ["a", "b"] and X.tolist() == [[3.6, 79.0], [-1.8, 54.0]]
+    # Points stay points.
+    X, _ = read_table(write(tmp_path, "p.csv", "a;b\n1.5;2\n3;4\n"))
+    assert X.tolist() == [[1.5, 2.0], [3.0, 4.0]]
+
+
+def test_decimal_commas_elsewhere_get_advice(tmp_path):
+    path = write(tmp_path, "d.tsv", "eruptions\twaiting\n3,6\t79\n1,8\t54\n")
+    with pytest.raises(DataError, match=r"values like '3,6' look like decimal commas"):
+        read_table(path)
+
+
+def test_header_with_another_delimiter_is_not_taken_for_row_labels(tmp_path):
+    path = write(tmp_path, "d.csv", "a;b\n1,2\n3,4\n")
+    with pytest.raises(
+        DataError, match=r"header \(line 1\) has 1; the header holds ';'"
+    ):
+        read_table(path)
+
+
 def test_csv_without_header_gets_positional_names(tmp_path):
     X, names = read_table(write(tmp_path, "d.csv", "1,2.5\n3,4e-3\n-5,6\n"))
     assert names == ["x0", "x1"]
