@@ -2,14 +2,17 @@
 
 :func:`select_model` fits every combination of number of components and
 covariance type and ranks them by BIC, AIC or ICL (lower is better for all
-three). :func:`compare_inits` runs many fits from each kind of start and
-reports the local optima they reach.
+three). Fits that are degenerate (a component resting on too few points, or
+held up only by ``reg_covar``) are kept in the table but never chosen; see
+:func:`degeneracy`. :func:`compare_inits` runs many fits from each kind of
+start and reports the local optima they reach.
 """
 
 from __future__ import annotations
 
+import numbers
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +25,7 @@ from ._validation import (
     check_int,
     check_sample_weight,
 )
-from .covariance import COVARIANCE_TYPES
+from .covariance import COVARIANCE_TYPES, covariance_model
 from .engine import iter_log_prob
 from .exceptions import ComponentCollapseError, ConvergenceWarning
 from .init import INIT_METHODS
@@ -76,6 +79,156 @@ def criteria(
     }
 
 
+class DegenerateModelWarning(UserWarning):
+    """Warned when every candidate of a model search is degenerate."""
+
+
+#: The data must vary more than this many times ``reg_covar`` in a direction
+#: before a component that is flat in it counts as held up by the regulariser.
+_FLOOR_SPREAD = 1e3
+#: A component's own variance below this share of the data's (in the same
+#: direction) also counts as flat, whatever ``reg_covar`` is; at least 100
+#: machine epsilons of the data's dtype, below which float32 moments are noise.
+_FLOOR_RELATIVE = 1e-8
+#: Slack on the effective counts: responsibilities of 1 - 1e-9 still count as 1.
+_COUNT_SLACK = 1e-3
+
+
+def data_covariance(X: np.ndarray, sample_weight: np.ndarray | None = None):
+    """Covariance of the rows (weighted by ``sample_weight``), in float64.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Returns
+    -------
+    covariance : ndarray of shape (n_features, n_features)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    w = None if sample_weight is None else np.asarray(sample_weight, np.float64)
+    mean = np.average(X, axis=0, weights=w)
+    centred = X - mean
+    if w is None:
+        return centred.T @ centred / X.shape[0]
+    return (centred * w[:, None]).T @ centred / w.sum()
+
+
+def degeneracy(
+    model: GaussianMixture,
+    X: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+    covariance: np.ndarray | None = None,
+) -> list[str]:
+    """Why a fitted mixture is degenerate; an empty list when it is not.
+
+    Information criteria reward likelihood, and a component that sits on a
+    point or two (or on a line in the plane) has a likelihood limited only
+    by ``reg_covar``. Such fits can win BIC on small data although nothing
+    about them is estimated, so :func:`select_model` marks them and never
+    chooses them. With ``n`` the number of rows (the total sample weight if
+    given), ``d`` the number of features and ``n_k = weights_[k] * n`` the
+    effective count of component ``k``, a fit is degenerate when:
+
+    * **a covariance rests on too few points**: each covariance needs at
+      least one residual degree of freedom per dimension it estimates, so
+      ``n_k >= d + 1`` for ``full`` and ``n_k >= 2`` for ``diag`` and
+      ``spherical``; ``tied`` pools the residuals, so it needs
+      ``n - K >= d``, and ``n_k >= 1`` to place each mean;
+    * **a covariance is held up by reg_covar**: along some eigenvector
+      ``v`` of a component's covariance, the variance the data give it (the
+      eigenvalue minus ``reg_covar``) is at most ``max(reg_covar, r s)``,
+      where ``s`` is the whole data set's variance along ``v``,
+      ``s > 1000 reg_covar``, and ``r`` is 1e-8 for float64 data and
+      100 machine epsilons (1.2e-5) for float32, whose moments are no more
+      precise. Data that are themselves flat in a direction
+      (collinear features) therefore do not make a fit degenerate;
+    * **there are at least as many free parameters as observations**
+      (``n_parameters >= n``), where the large-sample approximations behind
+      BIC, AIC and ICL do not hold.
+
+    Parameters
+    ----------
+    model : GaussianMixture
+        A fitted model.
+    X : ndarray of shape (n_samples, n_features)
+        The validated data it was fitted to.
+    sample_weight : ndarray of shape (n_samples,), optional
+    covariance : ndarray of shape (n_features, n_features), optional
+        :func:`data_covariance` of ``X``, when already computed.
+
+    Returns
+    -------
+    reasons : list of str
+        One sentence per rule broken; empty for a healthy fit.
+    """
+    n_features = X.shape[1]
+    n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    if covariance is None:
+        covariance = data_covariance(X, sample_weight)
+    kind = model.covariance_type
+    counts = np.asarray(model.weights_, dtype=np.float64) * n
+    reasons = []
+    need = {"full": n_features + 1, "tied": 1}.get(kind, 2)
+    thin = np.flatnonzero(counts < need - _COUNT_SLACK)
+    if thin.size:
+        what = (
+            "to place a mean"
+            if kind == "tied"
+            else f"to estimate a {kind} covariance in {n_features}-D"
+        )
+        reasons.append(
+            f"{_components(thin)} rest{'s' if thin.size == 1 else ''} on as few as "
+            f"{counts[thin].min():.3g} point(s) of data; {need} are needed {what}"
+        )
+    residual = n - model.n_components
+    if kind == "tied" and residual < n_features - _COUNT_SLACK:
+        reasons.append(
+            f"{n:g} observations less {model.n_components} means leave {residual:g} "
+            f"degrees of freedom for the tied covariance, fewer than its "
+            f"{n_features} dimensions"
+        )
+    flat, spread = _held_up_by_reg_covar(model, covariance)
+    if flat.size:
+        who = "the tied covariance" if kind == "tied" else _components(flat)
+        reasons.append(
+            f"{who} is flat (variance at the reg_covar floor, {model.reg_covar:g}) "
+            f"in a direction in which the data vary by {spread:.3g}"
+        )
+    n_parameters = model._n_parameters()
+    if n_parameters >= n:
+        reasons.append(f"{n_parameters} free parameters for {n:g} observations")
+    return reasons
+
+
+def _components(indices: np.ndarray) -> str:
+    listed = ", ".join(str(int(k)) for k in indices[:6])
+    more = f" and {indices.size - 6} more" if indices.size > 6 else ""
+    return f"component{'s' if indices.size > 1 else ''} {listed}{more}"
+
+
+def _held_up_by_reg_covar(model: GaussianMixture, covariance: np.ndarray):
+    """Components flat where the data are not, and the data's variance there."""
+    K, d = model.means_.shape
+    stored = np.asarray(model.covariances_)
+    full = covariance_model(model.covariance_type).to_full(stored, K, d)
+    full = np.asarray(full, dtype=np.float64)
+    if model.covariance_type == "tied":
+        full = full[:1]
+    eigenvalues, vectors = np.linalg.eigh(full)
+    data_variance = np.einsum("kij,il,klj->kj", vectors, covariance, vectors)
+    reg = float(model.reg_covar)
+    relative = max(_FLOOR_RELATIVE, 100 * float(np.finfo(stored.dtype).eps))
+    own = eigenvalues - reg
+    flat = (own <= np.maximum(reg, relative * data_variance)) & (
+        data_variance > _FLOOR_SPREAD * reg
+    )
+    rows = np.flatnonzero(flat.any(axis=1))
+    spread = float(data_variance[flat].max()) if rows.size else 0.0
+    return rows, spread
+
+
 @dataclass
 class SelectionResult:
     """Every fit of a model search and the one chosen.
@@ -83,17 +236,23 @@ class SelectionResult:
     Attributes
     ----------
     rows : list of dict
-        One per fit: ``n_components``, ``covariance_type``, ``status``
-        ("ok" or "failed"), ``reason`` (why it failed, else ""),
-        ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``, ``icl``,
-        ``converged``, ``n_iter``. Failed fits hold NaN for the numbers.
+        One per fit: ``n_components``, ``covariance_type``, ``status``,
+        ``reason``, ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``,
+        ``icl``, ``converged``, ``n_iter``. ``status`` is "ok"; "degenerate"
+        (fitted, numbers filled in, but never chosen: see :func:`degeneracy`;
+        ``reason`` says why); or "failed" (``reason`` says why; the numbers
+        are NaN). ``reason`` is "" for "ok".
     criterion : str
         The criterion used to choose.
     best_model : GaussianMixture
+        The fit with the lowest criterion among the "ok" ones (ties to fewer
+        parameters). When every fit is degenerate, the one with the fewest
+        parameters, with a :class:`DegenerateModelWarning`.
     best_n_components : int
     best_covariance_type : str
     models : dict
-        Fitted models keyed by ``(n_components, covariance_type)``.
+        Fitted models (degenerate ones too) keyed by
+        ``(n_components, covariance_type)``.
     """
 
     rows: list[dict[str, Any]]
@@ -127,18 +286,101 @@ class SelectionResult:
             ) from None
         return pd.DataFrame(self.rows)
 
+    def __repr__(self) -> str:
+        name = self.criterion
+        head = (
+            f"SelectionResult(best: K={self.best_n_components} "
+            f"{self.best_covariance_type} by {name.upper()}, {len(self.rows)} fits)"
+        )
+        best = (self.best_n_components, self.best_covariance_type)
+        lines = []
+        for row in self.rows:
+            key = (row["n_components"], row["covariance_type"])
+            failed = row["status"] == "failed"
+            lines.append(
+                [
+                    "*" if key == best else "",
+                    str(key[0]),
+                    key[1],
+                    row["status"],
+                    "" if failed else f"{row['log_likelihood']:.1f}",
+                    "" if failed else str(row["n_parameters"]),
+                    "" if failed else f"{row[name]:.1f}",
+                    _shorten(row["reason"], 60),
+                ]
+            )
+        header = ["", "K", "covariance", "status", "log-lik", "params", name.upper()]
+        return head + "\n" + _text_table([*header, "reason"], lines)
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _text_table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns padded to their widest cell; the last column left unpadded."""
+    table = [header, *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in table
+    )
+
 
 def _k_values(n_components: int | Iterable[int]) -> list[int]:
-    values = [n_components] if isinstance(n_components, int) else list(n_components)
+    if isinstance(n_components, numbers.Integral) and not isinstance(
+        n_components, bool
+    ):
+        return list(range(1, check_int(n_components, "n_components", minimum=1) + 1))
+    if isinstance(n_components, str) or not isinstance(n_components, Iterable):
+        raise ValueError(
+            "n_components must be an int K (meaning 1..K) or a list of numbers of "
+            f"components such as [2, 3, 4]; got {n_components!r}."
+        )
+    values = [check_int(k, "n_components", minimum=1) for k in n_components]
     if not values:
         raise ValueError("n_components must name at least one number of components.")
-    return [check_int(k, "n_components", minimum=1) for k in values]
+    return list(dict.fromkeys(values))
+
+
+def _covariance_types(covariance_types: str | Iterable[str]) -> list[str]:
+    if isinstance(covariance_types, str):
+        covariance_types = [covariance_types]
+    elif not isinstance(covariance_types, Iterable):
+        raise ValueError(
+            "covariance_types must be a covariance type or a list of them, such as "
+            f"['full', 'diag']; got {covariance_types!r}."
+        )
+    types = [
+        check_choice(t, "covariance_types", COVARIANCE_TYPES) for t in covariance_types
+    ]
+    if not types:
+        raise ValueError("covariance_types must name at least one covariance type.")
+    return list(dict.fromkeys(types))
+
+
+def _check_gmm_params(gmm_params: dict[str, Any]) -> None:
+    if "covariance_type" in gmm_params:
+        raise TypeError(
+            "select_model takes covariance_types=[...] (one or several); did you "
+            f"mean covariance_types={gmm_params['covariance_type']!r}?"
+        )
+    known = set(GaussianMixture().get_params())
+    unknown = sorted(set(gmm_params) - known)
+    if unknown:
+        names = ", ".join(repr(u) for u in unknown)
+        raise TypeError(
+            f"select_model got unexpected keyword argument(s) {names}. Extra "
+            "keyword arguments go to GaussianMixture, which takes: "
+            f"{', '.join(sorted(known - {'n_components', 'covariance_type'}))}."
+        )
 
 
 def select_model(
     X: Any,
     n_components: int | Iterable[int] = range(1, 10),
-    covariance_types: Sequence[str] = COVARIANCE_TYPES,
+    covariance_types: str | Iterable[str] = COVARIANCE_TYPES,
     criterion: str = "bic",
     n_init: int = 1,
     random_state: Any = None,
@@ -148,13 +390,19 @@ def select_model(
 ) -> SelectionResult:
     """Fit every (K, covariance type) pair and choose by an information criterion.
 
+    Degenerate fits (a component resting on too few points or held up only
+    by ``reg_covar``, or more parameters than observations; see
+    :func:`degeneracy`) are listed with status "degenerate" and the reason,
+    and never chosen while any fit is healthy.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
     n_components : int or iterable of int, default=range(1, 10)
-        Numbers of components to try.
-    covariance_types : sequence of str, default=all four
-        Covariance types to try.
+        Numbers of components to try. An int ``K`` means ``1..K``; to try a
+        single number, pass it in a list (``[3]``).
+    covariance_types : str or iterable of str, default=all four
+        Covariance types to try: one name (``"full"``) or several.
     criterion : {"bic", "aic", "icl"}, default="bic"
         Lower is better; ties go to the model with fewer parameters.
     n_init : int, default=1
@@ -162,6 +410,8 @@ def select_model(
     random_state : None, int or Generator
         Seeds every fit reproducibly.
     sample_weight : array-like of shape (n_samples,), optional
+        Counted as repetitions: ``n`` in BIC and in the degeneracy rules is
+        the total weight.
     progress : callable, optional
         Called after each fit as ``progress(done, total, row)``.
     **gmm_params
@@ -175,26 +425,33 @@ def select_model(
     ------
     ValueError
         For invalid data or arguments, or when every fit failed.
+    TypeError
+        For keyword arguments that are not :class:`GaussianMixture`
+        parameters, including ``covariance_type`` (use ``covariance_types``).
+
+    Warns
+    -----
+    DegenerateModelWarning
+        When every fit that did not fail is degenerate: the criterion cannot
+        be trusted, and the fit with the fewest parameters is returned.
 
     Examples
     --------
     >>> from gmmkit import select_model
     >>> from gmmkit.datasets import load_old_faithful
-    >>> result = select_model(load_old_faithful(), n_components=range(1, 4),
-    ...                       covariance_types=["full"], random_state=0)
+    >>> result = select_model(load_old_faithful(), n_components=3,
+    ...                       covariance_types="full", random_state=0)
     >>> result.best_n_components, result.best_covariance_type
     (2, 'full')
     """
     check_choice(criterion, "criterion", CRITERIA)
     ks = _k_values(n_components)
-    types = [
-        check_choice(t, "covariance_types", COVARIANCE_TYPES) for t in covariance_types
-    ]
-    if not types:
-        raise ValueError("covariance_types must name at least one covariance type.")
+    types = _covariance_types(covariance_types)
     check_int(n_init, "n_init", minimum=1)
+    _check_gmm_params(gmm_params)
     X, _ = check_data(X, min_samples=2)
     weights = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    spread = data_covariance(X, weights)
     rng = as_generator(random_state)
     total = len(ks) * len(types)
     rows, models = [], {}
@@ -203,18 +460,12 @@ def select_model(
             seed = int(rng.integers(2**32))
             row = {"n_components": k, "covariance_type": covariance_type}
             row |= _fit_one(
-                X, k, covariance_type, n_init, seed, weights, gmm_params, models
+                X, k, covariance_type, n_init, seed, weights, gmm_params, spread, models
             )
             rows.append(row)
             if progress is not None:
                 progress(len(rows), total, row)
-    good = [r for r in rows if r["status"] == "ok"]
-    if not good:
-        reasons = "; ".join(
-            f"K={r['n_components']} {r['covariance_type']}: {r['reason']}" for r in rows
-        )
-        raise ValueError(f"Every fit failed. {reasons}")
-    best = min(good, key=lambda r: (r[criterion], r["n_parameters"]))
+    best = _choose(rows, criterion, X.shape[0] if weights is None else weights.sum())
     key = (best["n_components"], best["covariance_type"])
     return SelectionResult(
         rows=rows,
@@ -226,7 +477,34 @@ def select_model(
     )
 
 
-def _fit_one(X, k, covariance_type, n_init, seed, weights, gmm_params, models) -> dict:
+def _choose(rows: list[dict], criterion: str, n: float) -> dict:
+    """The healthy row with the lowest criterion, or the simplest degenerate one."""
+    healthy = [r for r in rows if r["status"] == "ok"]
+    if healthy:
+        return min(healthy, key=lambda r: (r[criterion], r["n_parameters"]))
+    degenerate = [r for r in rows if r["status"] == "degenerate"]
+    if not degenerate:
+        reasons = "; ".join(
+            f"K={r['n_components']} {r['covariance_type']}: {r['reason']}" for r in rows
+        )
+        raise ValueError(f"Every fit failed. {reasons}")
+    best = min(degenerate, key=lambda r: (r["n_parameters"], r[criterion]))
+    warnings.warn(
+        DegenerateModelWarning(
+            f"Every fit is degenerate on these {n:g} observations, so "
+            f"{criterion.upper()} cannot choose among them; returning the one with "
+            f"the fewest parameters, K={best['n_components']} "
+            f"{best['covariance_type']} ({best['reason']}). Try fewer components, "
+            "a simpler covariance type (diag or spherical), or more data."
+        ),
+        stacklevel=3,
+    )
+    return best
+
+
+def _fit_one(
+    X, k, covariance_type, n_init, seed, weights, gmm_params, spread, models
+) -> dict:
     failed = {
         "status": "failed",
         "log_likelihood": np.nan,
@@ -253,9 +531,10 @@ def _fit_one(X, k, covariance_type, n_init, seed, weights, gmm_params, models) -
     except ComponentCollapseError as error:
         return failed | {"reason": str(error)}
     models[(k, covariance_type)] = model
+    reasons = degeneracy(model, X, weights, spread)
     return {
-        "status": "ok",
-        "reason": "",
+        "status": "degenerate" if reasons else "ok",
+        "reason": "; ".join(reasons),
         **criteria(model, X, weights),
         "converged": bool(model.converged_),
         "n_iter": int(model.n_iter_),
@@ -300,6 +579,133 @@ class InitComparison:
         runs = len(self.log_likelihoods) - self.n_failed
         return self.optima[0][1] / runs if runs and self.optima else 0.0
 
+    @property
+    def best_log_likelihood(self) -> float:
+        """The best final mean log-likelihood of this start (NaN if all failed)."""
+        return self.optima[0][0] if self.optima else float("nan")
+
+    def __repr__(self) -> str:
+        return (
+            f"InitComparison(init={self.init!r}, n_runs={len(self.log_likelihoods)}, "
+            f"n_failed={self.n_failed}, n_optima={self.n_optima}, "
+            f"best_log_likelihood={self.best_log_likelihood:.6g}, "
+            f"best_fraction={self.best_fraction:.2f})"
+        )
+
+
+class InitComparisonResult(Mapping[str, InitComparison]):
+    """What :func:`compare_inits` found: an :class:`InitComparison` per start.
+
+    It reads like a dict keyed by start (``result["kmeans"]``,
+    ``result.items()``), in the order the starts were given.
+
+    Parameters
+    ----------
+    comparisons : dict of str to InitComparison
+    n_components : int
+    covariance_type : str
+    optimum_atol : float
+        Final mean log-likelihoods closer than this count as one optimum.
+    """
+
+    def __init__(
+        self,
+        comparisons: Mapping[str, InitComparison],
+        n_components: int,
+        covariance_type: str,
+        optimum_atol: float,
+    ):
+        self._comparisons = dict(comparisons)
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.optimum_atol = optimum_atol
+
+    def __getitem__(self, init: str) -> InitComparison:
+        return self._comparisons[init]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._comparisons)
+
+    def __len__(self) -> int:
+        return len(self._comparisons)
+
+    @property
+    def best_log_likelihood(self) -> float:
+        """The best final mean log-likelihood over every start (NaN if none)."""
+        values = [c.best_log_likelihood for c in self.values() if c.optima]
+        return max(values) if values else float("nan")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One summary per start.
+
+        Returns
+        -------
+        rows : list of dict
+            ``init``, ``n_runs``, ``n_failed``, ``n_optima``,
+            ``best_log_likelihood`` (of that start), ``best_fraction`` (share
+            of its runs reaching its own best), ``overall_best_fraction``
+            (share reaching the best over all starts, within
+            ``optimum_atol``), ``mean_n_iter`` and ``converged_fraction``
+            (over the runs that did not fail).
+        """
+        overall = self.best_log_likelihood
+        out = []
+        for init, c in self.items():
+            ok = np.isfinite(c.log_likelihoods)
+            runs = int(ok.sum())
+            at_best = np.abs(c.log_likelihoods[ok] - overall) <= self.optimum_atol
+            out.append(
+                {
+                    "init": init,
+                    "n_runs": len(c.log_likelihoods),
+                    "n_failed": c.n_failed,
+                    "n_optima": c.n_optima,
+                    "best_log_likelihood": c.best_log_likelihood,
+                    "best_fraction": c.best_fraction,
+                    "overall_best_fraction": float(at_best.mean()) if runs else 0.0,
+                    "mean_n_iter": float(c.n_iter[ok].mean()) if runs else np.nan,
+                    "converged_fraction": float(c.converged[ok].mean())
+                    if runs
+                    else np.nan,
+                }
+            )
+        return out
+
+    def to_frame(self):
+        """The per-start summaries of :meth:`rows` as a pandas DataFrame.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "to_frame needs pandas: pip install 'gmmkit[pandas]'."
+            ) from None
+        return pd.DataFrame(self.rows())
+
+    def __repr__(self) -> str:
+        head = (
+            f"InitComparisonResult(K={self.n_components} {self.covariance_type}, "
+            f"best mean log-likelihood {self.best_log_likelihood:.6g})"
+        )
+        lines = [
+            [
+                r["init"],
+                str(r["n_runs"]),
+                str(r["n_failed"]),
+                str(r["n_optima"]),
+                f"{r['best_log_likelihood']:.6g}",
+                f"{r['overall_best_fraction']:.0%}",
+                f"{r['mean_n_iter']:.1f}",
+            ]
+            for r in self.rows()
+        ]
+        header = ["init", "runs", "failed", "optima", "best", "at best", "mean iter"]
+        return head + "\n" + _text_table(header, lines)
+
 
 def group_optima(values: np.ndarray, atol: float) -> list[tuple[float, int]]:
     """Group final log-likelihoods that lie within ``atol`` of each other.
@@ -329,7 +735,7 @@ def group_optima(values: np.ndarray, atol: float) -> list[tuple[float, int]]:
 def compare_inits(
     X: Any,
     n_components: int,
-    inits: Sequence[str] = INIT_METHODS,
+    inits: str | Sequence[str] = INIT_METHODS,
     n_runs: int = 50,
     random_state: Any = None,
     covariance_type: str = "full",
@@ -338,14 +744,14 @@ def compare_inits(
     optimum_atol: float = 1e-4,
     sample_weight: Any = None,
     progress: Callable[[int, int], Any] | None = None,
-) -> dict[str, InitComparison]:
+) -> InitComparisonResult:
     """Run EM many times from each kind of start and report the optima reached.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
     n_components : int
-    inits : sequence of str, default=all four starts
+    inits : str or sequence of str, default=all four starts
         ``init_params`` values to compare.
     n_runs : int, default=50
         Runs per start, each with its own seed.
@@ -362,13 +768,19 @@ def compare_inits(
 
     Returns
     -------
-    comparison : dict of str to InitComparison
-        Keyed by start, in the order given.
+    comparison : InitComparisonResult
+        A read-only mapping from start to :class:`InitComparison`, in the
+        order given, with a summary table (``repr``, ``to_frame()``).
     """
     check_int(n_components, "n_components", minimum=1)
     check_int(n_runs, "n_runs", minimum=1)
+    check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
+    inits = [inits] if isinstance(inits, str) else list(inits)
     for init in inits:
         check_choice(init, "inits", INIT_METHODS)
+    if not inits:
+        raise ValueError("inits must name at least one kind of start.")
+    inits = list(dict.fromkeys(inits))
     X, _ = check_data(X, min_samples=2)
     weights = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     rng = as_generator(random_state)
@@ -407,4 +819,4 @@ def compare_inits(
             optima=group_optima(values, optimum_atol),
             n_failed=n_failed,
         )
-    return out
+    return InitComparisonResult(out, n_components, covariance_type, optimum_atol)

@@ -9,8 +9,15 @@ from conftest import three_clusters
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
 from gmmkit import GaussianMixture, compare_inits, select_model
-from gmmkit.datasets import make_mixture
-from gmmkit.selection import criteria, group_optima
+from gmmkit.datasets import load_old_faithful, make_mixture
+from gmmkit.selection import (
+    DegenerateModelWarning,
+    InitComparisonResult,
+    criteria,
+    data_covariance,
+    degeneracy,
+    group_optima,
+)
 
 
 def test_bic_and_aic_equal_scikit_learn_for_the_same_parameters(covariance_type):
@@ -98,14 +105,17 @@ def test_selection_table_and_frame():
 def test_failed_fits_are_reported_not_raised():
     # Five distinct points: K = 6 cannot be fitted, and with reg_covar=0 the
     # full K = 5 model collapses onto single points.
+    # K = 1 has 5 parameters for 5 points, so it is degenerate too: the
+    # result comes with a warning.
     X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [5.0, 5.0], [6.0, 5.0]])
-    result = select_model(
-        X,
-        n_components=[1, 5, 6],
-        covariance_types=["full"],
-        reg_covar=0.0,
-        random_state=0,
-    )
+    with pytest.warns(DegenerateModelWarning):
+        result = select_model(
+            X,
+            n_components=[1, 5, 6],
+            covariance_types=["full"],
+            reg_covar=0.0,
+            random_state=0,
+        )
     by_k = {r["n_components"]: r for r in result.rows}
     assert (
         by_k[6]["status"] == "failed"
@@ -115,6 +125,8 @@ def test_failed_fits_are_reported_not_raised():
     assert "not positive definite" in by_k[5]["reason"]
     assert "larger reg_covar" in by_k[5]["reason"]
     assert np.isnan(by_k[5]["bic"])
+    assert by_k[1]["status"] == "degenerate"
+    assert "5 free parameters for 5 observations" in by_k[1]["reason"]
     assert result.best_n_components == 1
 
 
@@ -148,6 +160,9 @@ def test_sample_weights_count_as_repetitions():
         ({"covariance_types": []}, "at least one covariance type"),
         ({"n_components": []}, "at least one number of components"),
         ({"n_components": [0, 1]}, "n_components must be an integer >= 1"),
+        ({"n_components": 0}, "n_components must be an integer >= 1"),
+        ({"n_components": "3"}, "an int K .meaning 1..K. or a list"),
+        ({"covariance_types": 3}, "covariance type or a list of them"),
     ],
 )
 def test_select_model_bad_arguments(kwargs, message):
@@ -206,3 +221,180 @@ def test_compare_inits_bad_arguments(kwargs, message):
     X, _ = three_clusters(n_samples=50)
     with pytest.raises(ValueError, match=message):
         compare_inits(X, **({"n_components": 2} | kwargs))
+
+
+# ----------------------------------------------------------------- degenerate fits
+def old_faithful_rows(n):
+    return np.asarray(load_old_faithful(), dtype=float)[:n]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_small_data_never_chooses_degenerate_fits(seed):
+    # On 20 rows every K >= 4 puts components on one or two points (and BIC
+    # falls all the way to K = 10); those fits are listed but not chosen.
+    X = old_faithful_rows(20)
+    result = select_model(X, range(1, 11), covariance_types=["full"], random_state=seed)
+    assert result.best_n_components in (1, 2)
+    assert result.best_row["status"] == "ok"
+    by_k = {r["n_components"]: r for r in result.rows}
+    for k in range(4, 11):
+        row = by_k[k]
+        assert row["status"] == "degenerate", k
+        assert row["reason"] and np.isfinite(row["bic"])
+        assert (k, "full") in result.models
+    assert "rest on as few as 1 point(s) of data; 3 are needed" in by_k[10]["reason"]
+    # The degenerate fits really do score better: only the rule keeps them out.
+    assert min(by_k[k]["bic"] for k in range(4, 11)) < result.best_row["bic"]
+    frame = result.to_frame()
+    assert set(frame.status) == {"ok", "degenerate"}
+    assert (frame.loc[frame.status == "ok", "reason"] == "").all()
+
+
+def test_forty_rows_still_choose_two_components():
+    result = select_model(
+        old_faithful_rows(40), range(1, 11), covariance_types="full", random_state=0
+    )
+    assert result.best_n_components == 2
+    assert result.best_row["status"] == "ok"
+
+
+def test_healthy_fits_are_not_flagged():
+    X, _ = make_mixture(
+        300,
+        [[0, 0], [8, 0], [4, 7]],
+        [[1.0, 0.5], [0.5, 1.0], [1.0, 1.0]],
+        random_state=0,
+    )
+    result = select_model(X, 6, random_state=0)
+    assert (result.best_n_components, result.best_row["status"]) == (3, "ok")
+    for row in result.rows:
+        if row["n_components"] <= 3:
+            assert row["status"] == "ok", row
+
+
+def test_tight_far_apart_clusters_are_not_flagged():
+    # Clusters 10^4 times narrower (in variance) than the data overall are
+    # real structure, not the regulariser at work.
+    X, _ = make_mixture(200, [[0, 0], [100, 100]], [0.25, 0.25], random_state=0)
+    model = GaussianMixture(2, random_state=0).fit(X)
+    assert degeneracy(model, X) == []
+
+
+def test_component_on_a_line_is_flat_even_with_many_points():
+    # 30 points share one y value: enough points, but the component's
+    # variance along y is reg_covar alone while the data vary along y.
+    rng = np.random.default_rng(0)
+    line = np.column_stack([rng.normal(0, 1, 30), np.full(30, 5.0)])
+    cloud = rng.normal(0, 1, (60, 2))
+    X = np.vstack([line, cloud])
+    model = GaussianMixture(2, random_state=0).fit(X)
+    reasons = degeneracy(model, X)
+    assert len(reasons) == 1 and "is flat" in reasons[0], reasons
+    assert "rest" not in reasons[0]
+
+
+def test_data_flat_in_a_direction_do_not_make_fits_degenerate():
+    # Collinear features: every component is flat along (2, -1), and so are
+    # the data, so nothing is wrong with the fit.
+    rng = np.random.default_rng(1)
+    t = np.concatenate([rng.normal(0, 1, 100), rng.normal(8, 1, 100)])
+    X = np.column_stack([t, 2 * t])
+    model = GaussianMixture(2, random_state=0).fit(X)
+    assert degeneracy(model, X) == []
+
+
+def test_tied_covariance_counts_pooled_degrees_of_freedom():
+    X = old_faithful_rows(5)
+    model = GaussianMixture(4, covariance_type="tied", random_state=0).fit(X)
+    reasons = " ".join(degeneracy(model, X))
+    assert "leave 1 degrees of freedom for the tied covariance" in reasons
+    healthy = GaussianMixture(2, covariance_type="tied", random_state=0).fit(
+        old_faithful_rows(60)
+    )
+    assert degeneracy(healthy, old_faithful_rows(60)) == []
+
+
+def test_degeneracy_counts_sample_weights_as_repetitions():
+    X = old_faithful_rows(20)
+    counts = np.random.default_rng(0).integers(1, 4, len(X))
+    repeated = np.repeat(X, counts, axis=0)
+    for k in (2, 5, 8):
+        model = GaussianMixture(k, random_state=0).fit(X, sample_weight=counts)
+        assert degeneracy(model, X, counts.astype(float)) == degeneracy(model, repeated)
+    np.testing.assert_allclose(
+        data_covariance(X, counts.astype(float)), np.cov(repeated.T, bias=True)
+    )
+
+
+def test_float32_rounding_does_not_hide_a_flat_component():
+    X64 = old_faithful_rows(20)
+    statuses = {}
+    for X in (X64, X64.astype(np.float32)):
+        result = select_model(X, [2, 4, 6], covariance_types="diag", random_state=0)
+        statuses[X.dtype.name] = [r["status"] for r in result.rows]
+    assert statuses["float32"] == statuses["float64"] == ["ok"] + ["degenerate"] * 2
+
+
+def test_every_fit_degenerate_warns_and_returns_the_simplest():
+    X = old_faithful_rows(6)
+    with pytest.warns(
+        DegenerateModelWarning,
+        match=r"Every fit is degenerate.*fewest parameters, K=3 diag",
+    ):
+        result = select_model(X, [3, 4], covariance_types=["full", "diag"])
+    assert all(r["status"] == "degenerate" for r in result.rows)
+    assert result.best_n_components == 3 and result.best_covariance_type == "diag"
+
+
+def test_selection_repr_is_a_short_table():
+    result = select_model(old_faithful_rows(20), 6, covariance_types="full")
+    text = repr(result)
+    lines = text.splitlines()
+    assert len(lines) == 2 + 6
+    assert lines[0].startswith(f"SelectionResult(best: K={result.best_n_components}")
+    assert "degenerate" in text and "rest" in text
+    assert max(len(line) for line in lines) < 140
+
+
+# ----------------------------------------------------------------- arguments
+def test_covariance_types_takes_one_name_and_n_components_an_upper_bound():
+    X = old_faithful_rows(60)
+    result = select_model(X, 3, covariance_types="tied", random_state=0)
+    assert [(r["n_components"], r["covariance_type"]) for r in result.rows] == [
+        (1, "tied"),
+        (2, "tied"),
+        (3, "tied"),
+    ]
+    repeated = select_model(X, [2, 2], covariance_types=["diag", "diag"])
+    assert len(repeated.rows) == 1
+
+
+def test_covariance_type_singular_gets_a_pointer():
+    X = old_faithful_rows(60)
+    with pytest.raises(TypeError, match=r"did you mean covariance_types='full'"):
+        select_model(X, covariance_type="full")
+    with pytest.raises(TypeError, match=r"'max_iters'.*go to GaussianMixture"):
+        select_model(X, max_iters=10)
+
+
+# ----------------------------------------------------------------- compare_inits
+def test_compare_inits_result_reads_as_a_dict_with_a_summary():
+    X = old_faithful_rows(100)
+    result = compare_inits(
+        X, 2, inits=("kmeans", "random"), n_runs=4, random_state=0, tol=1e-3
+    )
+    assert isinstance(result, InitComparisonResult)
+    assert list(result) == ["kmeans", "random"] and len(result) == 2
+    assert dict(result.items())["kmeans"] is result["kmeans"]
+    text = repr(result)
+    assert len(text.splitlines()) == 1 + 1 + 2 and "array" not in text
+    assert "array" not in repr(result["kmeans"])
+    frame = result.to_frame()
+    assert list(frame.init) == ["kmeans", "random"]
+    for _, row in frame.iterrows():
+        c = result[row["init"]]
+        assert row["n_runs"] == 4 and row["n_optima"] == c.n_optima
+        assert row["best_log_likelihood"] == np.nanmax(c.log_likelihoods)
+        assert row["mean_n_iter"] == c.n_iter.mean()
+    assert result.best_log_likelihood == max(frame.best_log_likelihood)
+    assert compare_inits(X, 2, inits="kmeans", n_runs=2).keys() == {"kmeans"}
