@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
 import warnings
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from . import __version__
 from .covariance import COVARIANCE_TYPES, covariance_model
 from .datasets import load_old_faithful
 from .exceptions import ComponentCollapseError
-from .io import atomic_write, read_table, write_table
+from .io import atomic_write, read_table, table_csv, write_table
 from .mixture import GaussianMixture
 from .persistence import read, save
 from .scaling import Standardizer, to_data_units
@@ -296,6 +297,15 @@ def _fit_progress(n_init: int, max_iter: int) -> tuple[Progress, Callable]:
     return progress, callback
 
 
+def _write_csv(output: Path, columns: dict[str, np.ndarray]) -> str:
+    """Write a CSV file, or to standard output for ``-o -``; say where."""
+    if str(output) == "-":
+        typer.echo(table_csv(columns), nl=False)
+        return "standard output"
+    write_table(output, columns)
+    return str(output)
+
+
 def _refuse_stdout(path: Path, what: str, instead: str = "a file name") -> None:
     """``-o -`` means standard output, which only CSV outputs support."""
     if str(path) == "-":
@@ -332,6 +342,35 @@ def _auto_k_range(max_k: int, d: int, n: int, covariance: str) -> tuple[list, st
         f"{_n_free_parameters(K, d, covariance)} free parameters with {covariance} "
         f"covariance, not fewer than the {n} rows"
     )
+
+
+def _check_output_folder(folder: Path) -> None:
+    """Fail now, before any fitting, if ``folder`` cannot take the output.
+
+    The folder (and any missing parents) is created to be sure and removed
+    again, so a command that fails later leaves nothing behind.
+    """
+    _refuse_stdout(folder, "a report", "a folder")
+    if folder.exists():
+        if not folder.is_dir():
+            raise CommandError(f"-o {folder} is a file; give a folder for the report.")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise CommandError(f"-o {folder}: the folder is not writable.")
+        return
+    created = []
+    missing = folder
+    while not missing.exists():
+        created.append(missing)
+        missing = missing.parent
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise CommandError(
+            f"-o {folder}: cannot create the folder "
+            f"({error.strerror or error}); give a folder you can write to."
+        ) from None
+    for path in created:  # deepest first
+        path.rmdir()
 
 
 def _model_columns(model_file: Any) -> list[str]:
@@ -427,6 +466,7 @@ def fit(
     ] = None,
 ) -> None:
     """Fit a Gaussian mixture to DATA and save it; -k auto chooses K by BIC."""
+    _refuse_stdout(output, "a model file (binary)")
     covariance = _check_covariance(covariance)
     if scheduler is not None or data.is_dir():
         _fit_dask(data, output, k, covariance, columns, standardize, n_init,
@@ -694,7 +734,12 @@ def predict(
     data: Annotated[
         Path, typer.Argument(help="Data file: CSV/text, .parquet or .npy.")
     ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="CSV file to write; - for standard output."
+        ),
+    ],
     proba: Annotated[
         bool, typer.Option("--proba", help="Add each component's probability.")
     ] = False,
@@ -740,10 +785,11 @@ def predict(
             model_file, log_density, anomaly_quantile, data
         )
         out["anomaly"] = (log_density < threshold).astype(np.int64)
-    write_table(output, out)
-    console.print(f"{len(X)} rows labelled; written to {output}")
+    where = _write_csv(output, out)
+    messages = err_console if where == "standard output" else console
+    messages.print(f"{len(X)} rows labelled; written to {where}")
     if anomaly_quantile is not None:
-        console.print(
+        messages.print(
             f"{int(out['anomaly'].sum())} anomalies: log-density below "
             f"{threshold:.4f}, the {anomaly_quantile:g}-quantile of {source}."
         )
@@ -775,7 +821,12 @@ def _anomaly_threshold(
 def sample(
     model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
     n: Annotated[int, typer.Option("-n", help="Number of rows to draw.", min=1)],
-    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="CSV file to write; - for standard output."
+        ),
+    ],
     seed: Annotated[
         int | None, typer.Option(help="Random seed (reproducible draws).")
     ] = None,
@@ -789,8 +840,9 @@ def sample(
     names = _model_columns(model_file)
     out = {name: X[:, j] for j, name in enumerate(names)}
     out["component"] = y
-    write_table(output, out)
-    console.print(f"{n} rows drawn; written to {output}")
+    where = _write_csv(output, out)
+    messages = err_console if where == "standard output" else console
+    messages.print(f"{n} rows drawn; written to {where}")
 
 
 #: Figures of ``gmmkit plot``: kind -> (function name, needs data, takes dims).
@@ -863,6 +915,7 @@ def plot(
     """Draw a figure of a saved model, with DATA, to a PNG/SVG/PDF file."""
     if kind not in PLOT_KINDS:
         raise CommandError(f"--kind {kind!r}: choose one of {', '.join(PLOT_KINDS)}.")
+    _refuse_stdout(output, "a figure (binary)")
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in FIGURE_FORMATS:
         raise CommandError(
@@ -933,6 +986,7 @@ def report(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Fit DATA and write a self-contained HTML report explaining the fit."""
+    _check_output_folder(output)
     X, names = read_table(data, columns)
     path = _build_report(X, names, output, k, covariance, n_init, seed, data.name)
     console.print(f"Report written to {path}")
@@ -978,6 +1032,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """The report on the bundled Old Faithful data (what `make demo` runs)."""
+    _check_output_folder(output)
     X = load_old_faithful()
     model = GaussianMixture(n_components=2, random_state=seed).fit(X)
     console.print(

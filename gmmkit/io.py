@@ -26,7 +26,7 @@ import numpy as np
 
 from .exceptions import DataError
 
-__all__ = ["atomic_path", "atomic_write", "read_table", "write_table"]
+__all__ = ["atomic_path", "atomic_write", "read_table", "table_csv", "write_table"]
 
 #: Delimiters tried, in order of preference, before falling back to whitespace.
 DELIMITERS = (",", "\t", ";", "|")
@@ -522,6 +522,20 @@ def write_table(path: str | Path, columns: dict[str, Any]) -> None:
         Column name to values. Integer and boolean columns are written as
         integers, floats in their shortest form that reads back exactly.
     """
+    atomic_write(Path(path), table_csv(columns).encode("utf-8"))
+
+
+def table_csv(columns: dict[str, Any]) -> str:
+    """The CSV text :func:`write_table` writes: a header row, then the rows.
+
+    Parameters
+    ----------
+    columns : dict of str to array-like of shape (n_rows,)
+
+    Returns
+    -------
+    text : str
+    """
     arrays = [np.asarray(v) for v in columns.values()]
     cells = [
         a.astype(np.int64).astype(str) if a.dtype.kind in "biu" else _shortest(a)
@@ -531,7 +545,7 @@ def write_table(path: str | Path, columns: dict[str, Any]) -> None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(list(columns))
     writer.writerows(zip(*cells, strict=True))
-    atomic_write(Path(path), buffer.getvalue().encode("utf-8"))
+    return buffer.getvalue()
 
 
 def _shortest(values: np.ndarray) -> list[str]:

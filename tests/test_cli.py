@@ -418,6 +418,35 @@ def test_sample_is_reproducible_and_has_the_model_columns(tmp_path, model_file):
     assert names == ["eruptions", "waiting", "component"] and X.shape == (100, 3)
 
 
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+def test_dash_writes_csv_to_standard_output_and_messages_to_stderr(
+    tmp_path, faithful_csv, model_file
+):
+    result = run("predict", model_file, faithful_csv, "--proba", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "eruptions,waiting,label,p0,p1,log_density"
+    assert len(lines) == 273
+    assert "272 rows labelled; written to standard output" in result.stderr
+    (tmp_path / "p.csv").write_text(result.stdout)
+    np.testing.assert_array_equal(
+        read_table(tmp_path / "p.csv")[0][:, 2], load(model_file).predict(FAITHFUL)
+    )
+    result = run("sample", model_file, "-n", 5, "--seed", 1, "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "eruptions,waiting,component"
+    assert len(result.stdout.splitlines()) == 6
+    assert "5 rows drawn" in result.stderr
+    assert not (tmp_path / "-").exists() and not Path("-").exists()
+    for args in [
+        ("fit", faithful_csv, "-k", 2),
+        ("plot", model_file, faithful_csv),
+    ]:
+        result = run(*args, "-o", "-")
+        assert_fails(result, "cannot be written to standard output")
+        assert result.stdout == ""
+
+
 def test_sample_bad_arguments(tmp_path, model_file):
     out = tmp_path / "s.csv"
     result = run("sample", model_file, "-n", 0, "-o", out)
@@ -476,6 +505,24 @@ def test_demo_prints_the_table_and_writes_the_report(tmp_path):
     assert f"Report written to {page.resolve()}" in result.output.replace("\n", "")
     html = page.read_text()
     assert "Old Faithful" in html and "<math" in html
+
+
+def test_demo_and_report_check_the_output_folder_before_fitting(tmp_path, faithful_csv):
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    for command in [("demo",), ("report", faithful_csv)]:
+        for out, message in [
+            (a_file, "is a file"),
+            (a_file / "sub", "cannot create the folder"),
+            ("-", "give a folder"),
+        ]:
+            result = run(*command, "-o", out)
+            assert_fails(result, message)
+            assert result.stdout == ""  # nothing fitted, no table printed
+    # A folder that can be made is checked without being left behind.
+    result = run("report", faithful_csv, "-k", 0, "-o", tmp_path / "a" / "b")
+    assert_fails(result, "-k 0")
+    assert not (tmp_path / "a").exists()
 
 
 def test_report_on_a_data_file(tmp_path, faithful_csv):
