@@ -8,6 +8,7 @@ from .exceptions import (
     ComponentCollapseError,
     ConvergenceWarning,
     DataError,
+    DegenerateModelWarning,
     ModelFileError,
     NotFittedError,
 )
@@ -16,7 +17,12 @@ from .kmeans import KMeans
 from .mixture import GaussianMixture
 from .persistence import load, save
 from .robust import StudentTMixture
-from .selection import SelectionResult, compare_inits, select_model
+from .selection import (
+    InitComparisonResult,
+    SelectionResult,
+    compare_inits,
+    select_model,
+)
 from .stats import SuffStats
 
 __version__ = "0.1.0"
@@ -26,7 +32,9 @@ __all__ = [
     "ComponentCollapseError",
     "ConvergenceWarning",
     "DataError",
+    "DegenerateModelWarning",
     "GaussianMixture",
+    "InitComparisonResult",
     "KMeans",
     "ModelFileError",
     "NotFittedError",

@@ -4,6 +4,7 @@ __all__ = [
     "ComponentCollapseError",
     "ConvergenceWarning",
     "DataError",
+    "DegenerateModelWarning",
     "ModelFileError",
     "NotFittedError",
 ]
@@ -20,6 +21,10 @@ class NotFittedError(ValueError, AttributeError):
 
 class ConvergenceWarning(UserWarning):
     """Warned when EM stops at ``max_iter`` before meeting ``tol``."""
+
+
+class DegenerateModelWarning(UserWarning):
+    """Warned when every candidate of a model search is degenerate."""
 
 
 class ComponentCollapseError(ValueError):

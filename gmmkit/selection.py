@@ -27,7 +27,11 @@ from ._validation import (
 )
 from .covariance import COVARIANCE_TYPES, covariance_model
 from .engine import iter_log_prob
-from .exceptions import ComponentCollapseError, ConvergenceWarning
+from .exceptions import (
+    ComponentCollapseError,
+    ConvergenceWarning,
+    DegenerateModelWarning,
+)
 from .init import INIT_METHODS
 from .mixture import GaussianMixture
 
@@ -77,10 +81,6 @@ def criteria(
         "aic": -2.0 * log_likelihood + 2.0 * n_parameters,
         "icl": bic + 2.0 * entropy,
     }
-
-
-class DegenerateModelWarning(UserWarning):
-    """Warned when every candidate of a model search is degenerate."""
 
 
 #: The data must vary more than this many times ``reg_covar`` in a direction
