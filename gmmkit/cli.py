@@ -270,14 +270,24 @@ def _check_covariance(value: str) -> str:
     return value
 
 
-def _fit_progress(n_init: int, max_iter: int) -> tuple[Progress, Callable]:
-    """A transient progress bar on stderr and the EM callback that drives it."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
+def _progress(*columns: Any) -> Progress:
+    """A transient progress bar on stderr, shown only on a terminal.
+
+    Redirected, Rich would still end it with a newline: a stray blank line
+    before the results or an ``Error:`` line.
+    """
+    return Progress(
+        *columns,
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+def _fit_progress(n_init: int, max_iter: int) -> tuple[Progress, Callable]:
+    """A transient progress bar on stderr and the EM callback that drives it."""
+    progress = _progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()
     )
     task = progress.add_task("EM", total=n_init * max(max_iter, 1))
     state = {"start": -1}
@@ -485,7 +495,7 @@ def fit(
     snapshot_every = 1 if X.shape[1] <= 10 else 5
     if k.strip().lower() == "auto":
         ks, capped = _auto_k_range(max_k, X.shape[1], n, covariance)
-        with Progress(console=err_console, transient=True) as progress:
+        with _progress() as progress:
             task = progress.add_task("choosing K by BIC", total=len(ks))
             result = select_model(
                 Z,
@@ -709,7 +719,7 @@ def select(
         raise CommandError(
             f"--k {k}: every K is larger than the number of rows ({X.shape[0]})."
         )
-    with Progress(console=err_console, transient=True) as progress:
+    with _progress() as progress:
         task = progress.add_task("fitting", total=len(ks) * len(types))
         result = select_model(
             X,

@@ -26,8 +26,9 @@ def run(*args):
 
 def assert_fails(result, match):
     assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+    lines = result.stderr.splitlines()
+    # Exactly one line: no blank line (e.g. from a progress bar) around it.
+    assert len(lines) == 1 and result.stderr.endswith("\n"), repr(result.stderr)
     assert lines[0].startswith("Error: ") and match in lines[0], lines[0]
     assert "Traceback" not in result.output
 
@@ -62,6 +63,22 @@ def test_fit_writes_a_model_and_prints_the_components(tmp_path, faithful_csv):
     np.testing.assert_allclose(
         np.sort(loaded.model.means_[:, 1]), np.sort(reference.means_[:, 1]), rtol=1e-6
     )
+
+
+def test_commands_print_nothing_to_stderr_when_all_is_well(
+    tmp_path, faithful_csv, model_file
+):
+    out = tmp_path / "m.npz"
+    for args in [
+        ("fit", faithful_csv, "-k", 2, "-o", out),
+        ("fit", faithful_csv, "--max-k", 2, "-o", out),
+        ("select", faithful_csv, "--k", "1-2", "--covariance", "full"),
+        ("predict", model_file, faithful_csv, "-o", tmp_path / "p.csv"),
+        ("sample", model_file, "-n", 3, "-o", tmp_path / "s.csv"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert result.stderr == "", (args[0], repr(result.stderr))
 
 
 def test_fit_auto_chooses_k_by_bic(tmp_path, faithful_csv):
