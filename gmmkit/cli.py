@@ -113,14 +113,15 @@ def _numbers(
     values: np.ndarray, limit: int = MAX_SHOWN_FEATURES, digits: int = 4
 ) -> str:
     values = np.ravel(values)
-    shown = ", ".join(f"{v:.{digits}g}" for v in values[:limit])
+    # '#': keep trailing zeros, so every number shows `digits` figures.
+    shown = ", ".join(f"{v:#.{digits}g}" for v in values[:limit])
     return shown + (f", … ({len(values)} in all)" if len(values) > limit else "")
 
 
 def _covariance_summary(full: np.ndarray, names: list[str]) -> str:
     """Standard deviations, and the correlation (d = 2) or the strongest one."""
     sd = np.sqrt(np.diag(full))
-    text = "sd " + _numbers(sd, digits=3)
+    text = "sd " + _numbers(sd)
     d = len(sd)
     if d < 2:
         return text
@@ -135,7 +136,10 @@ def _covariance_summary(full: np.ndarray, names: list[str]) -> str:
 
 
 def components_table(model: Any, feature_names: list[str]) -> Table:
-    """A Rich table of a fitted mixture's components, heaviest first.
+    """A Rich table of a fitted mixture's components, in component order.
+
+    The numbers are the labels ``predict`` writes; a ``*`` after the weight
+    marks the heaviest component.
 
     Parameters
     ----------
@@ -160,10 +164,12 @@ def components_table(model: Any, feature_names: list[str]) -> Table:
         model.covariances_.astype(np.float64), K, d
     )
     full = np.broadcast_to(full, (K, d, d)) if full.ndim == 2 else full
-    for k in np.argsort(-model.weights_, kind="stable"):
+    table.caption = "* the heaviest component"
+    heaviest = int(np.argmax(model.weights_))
+    for k in range(K):
         table.add_row(
             str(k),
-            f"{model.weights_[k]:.4f}",
+            f"{model.weights_[k]:.4f}" + ("*" if k == heaviest else " "),
             _numbers(model.means_[k]),
             _covariance_summary(full[k], feature_names),
         )

@@ -81,6 +81,30 @@ def test_commands_print_nothing_to_stderr_when_all_is_well(
         assert result.stderr == "", (args[0], repr(result.stderr))
 
 
+def test_components_table_is_in_component_order_with_four_figures(
+    tmp_path, faithful_csv
+):
+    import re
+
+    out = tmp_path / "m.npz"
+    result = run("fit", faithful_csv, "-k", 2, "--seed", 0, "-o", out)
+    assert result.exit_code == 0, result.output
+    model = load(out)
+    rows = re.findall(r"│\s+(\d+) │\s+([\d.]+)(\*?) │ ([^│]*)│ ([^│]*)│", result.stdout)
+    assert [int(r[0]) for r in rows] == [0, 1]  # the labels predict writes
+    heaviest = int(np.argmax(model.weights_))
+    assert [r[2] == "*" for r in rows] == [k == heaviest for k in range(2)]
+    assert "* the heaviest component" in result.stdout
+    for k, (_, weight, _, mean, cov) in enumerate(rows):
+        assert float(weight) == pytest.approx(model.weights_[k], abs=5e-5)
+        assert mean.split() == [f"{v:#.4g}," for v in model.means_[k][:1]] + [
+            f"{model.means_[k][1]:#.4g}"
+        ]
+        sd = np.sqrt(np.diag(model.covariances_[k]))
+        assert f"sd {sd[0]:#.4g}, {sd[1]:#.4g};" in cov  # e.g. 6.002, not 6
+    assert "sd 0.4121, 6.002" in result.stdout
+
+
 def test_fit_auto_chooses_k_by_bic(tmp_path, faithful_csv):
     out = tmp_path / "m.npz"
     result = run(
