@@ -327,6 +327,47 @@ def test_explorer_screenshot_is_not_blank(explorer, tmp_path):
     assert pixels.std() > 10
 
 
+def test_explorer_layout_holds_in_a_narrow_frame(model, data, tmp_path):
+    """At the width of the report's iframe, names and options stay on one line."""
+    require_chromium()
+    path = em_explorer(model, data, tmp_path / "em.html", max_points=100)
+    with ChromiumPage(path, width=960, height=800) as page:
+        page.evaluate("document.fonts.ready.then(() => true)")
+        layout = page.evaluate(
+            """(() => {
+              const box = (e) => e.getBoundingClientRect();
+              const names = [...document.querySelectorAll('#weights td:first-child')];
+              const lineHeight = parseFloat(getComputedStyle(names[0]).lineHeight);
+              return {
+                lineHeight,
+                nameHeights: names.map((td) => {
+                  const range = document.createRange();
+                  range.selectNodeContents(td);
+                  return range.getClientRects().length === 0 ? 0 :
+                    Math.max(...[...range.getClientRects()].map((r) => r.bottom)) -
+                    Math.min(...[...range.getClientRects()].map((r) => r.top));
+                }),
+                swatchVsText: names.map((td) => {
+                  const swatch = box(td.querySelector('.swatch'));
+                  const range = document.createRange();
+                  range.selectNodeContents(td.lastChild);
+                  return Math.abs(box(range).top - swatch.top);
+                }),
+                labelTops: [...document.querySelectorAll('fieldset label')].map(
+                  (l) => Math.round(box(l).top)),
+                labelHeights: [...document.querySelectorAll('fieldset label')].map(
+                  (l) => box(l).height),
+              };
+            })()"""
+        )
+    assert len(layout["nameHeights"]) == model.n_components
+    line = layout["lineHeight"]
+    assert max(layout["nameHeights"]) < 1.5 * line  # "Component 0" on one line
+    assert max(layout["swatchVsText"]) < line  # the swatch beside its name
+    assert max(layout["labelHeights"]) < 1.5 * line  # each option on one line
+    assert len(set(layout["labelTops"])) == 1  # both options on the same row
+
+
 def test_browser_driver_sees_errors_and_network(tmp_path):
     """The checks above can fail: the driver reports errors and web requests."""
     require_chromium()

@@ -434,6 +434,25 @@ def test_log_likelihood_marks_decreases_in_red(faithful):
     assert len(red) == 1 and list(red[0].get_xdata()) == [1, 2]
 
 
+def test_log_likelihood_axis_matches_the_iteration_count(faithful):
+    X, model = faithful
+    ax = plot.plot_log_likelihood(model)
+    curve, stop = ax.lines[0], ax.lines[-1]
+    n = model.n_iter_
+    # Entry i: after i M-steps; the final parameters (after n) are not scored.
+    assert list(curve.get_xdata()) == list(range(n))
+    assert list(stop.get_xdata()) == [n, n] and ax.get_xlim()[1] > n
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"converged after {n} iterations; final parameters ({n}) not scored" in (
+        labels
+    )
+    bayes = gmmkit.BayesianGaussianMixture(2, random_state=0, max_iter=500).fit(X)
+    ax = plot.plot_log_likelihood(bayes)
+    # The variational bound is computed after each update: 1 .. n_iter.
+    assert list(ax.lines[0].get_xdata()) == list(range(1, bayes.n_iter_ + 1))
+    assert list(ax.lines[-1].get_xdata()) == [bayes.n_iter_] * 2
+
+
 def test_em_snapshots(faithful):
     X, model = faithful
     fig = plot.plot_em_snapshots(model, X, every=2)

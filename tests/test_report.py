@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from _browser import ChromiumPage, require_chromium
@@ -83,13 +84,15 @@ def test_monotonicity_verdict_names_iteration_and_size():
     assert [(d.iteration, round(d.size, 12)) for d in real] == [(3, 0.01)]
     assert [d.iteration for d in rounding] == [5]
     verdict = I.monotonicity_verdict(history, n_samples=100)
-    assert "decreased 1 time(s) beyond rounding" in verdict
-    assert "at iteration 3 by 0.01 per point (1 in total)" in verdict
+    assert "decreased 1 time beyond rounding" in verdict
+    assert "after M-step 3 by 0.01 per point (1 in total)" in verdict
 
 
 def test_monotone_history_verdict():
     verdict = I.monotonicity_verdict([-3.0, -2.0, -1.0], n_samples=10)
-    assert verdict.startswith("The log-likelihood never decreased: over 2 iterations")
+    assert verdict.startswith(
+        "The log-likelihood never decreased: from the start to after M-step 2 "
+    )
     assert "−3.0000 to −1.0000" in verdict
 
 
@@ -97,8 +100,26 @@ def test_convergence_sentence_finds_99_percent_point():
     history = [-3.0, -2.0, -1.5, -1.01, -1.005, -1.0]
     assert I.iteration_reaching(history, 0.99) == 3
     text = I.convergence_sentence(history, True, 6, 1e-3)
-    assert "essentially done by iteration 3" in text
-    assert "the remaining 2 iterations added 0.01" in text
+    assert text.startswith("EM ran 6 iterations and stopped")
+    assert "at the start and after each of the first 5 M-steps" in text
+    assert "the parameters after M-step 6, the final ones, are not scored" in text
+    assert "essentially done after M-step 3" in text
+    assert "M-steps 4 to 5 added 0.01" in text
+    assert_iteration_counts_agree(text, n_iter=6)
+    short = I.convergence_sentence([-3.0, -1.0], False, 2, 1e-3)
+    assert short.startswith("EM ran 2 iterations, the limit max_iter")
+    assert "only after M-step 1, the last one scored" in short
+
+
+def assert_iteration_counts_agree(text, n_iter):
+    """The iterations run, M-steps scored and the split at 99 % add up."""
+    ran = int(re.search(r"EM ran (\d+) iterations?", text)[1])
+    scored = int(re.search(r"after each of the first (\d+) M-steps?", text)[1])
+    unscored = int(re.search(r"parameters after M-step (\d+), the final", text)[1])
+    done = int(re.search(r"essentially done after M-step (\d+)", text)[1])
+    rest = re.search(r"; M-steps? (\d+)(?: to (\d+))? added", text)
+    assert ran == n_iter == unscored == scored + 1
+    assert int(rest[1]) == done + 1 and int(rest[2] or rest[1]) == scored
 
 
 def _comparison(init, values):
@@ -128,14 +149,16 @@ def test_restart_sentences_count_optima_per_start():
     assert "lower by 0.2 per point (20 in total" in first
     assert by_start.endswith("kmeans 5 of 5, random 2 of 4.")
     assert reliable.startswith("kmeans starts were the most reliable")
-    assert failed == "1 run(s) failed (a component collapsed)."
+    assert failed == "1 run failed (a component collapsed)."
 
 
 def test_ambiguity_and_anomalies():
     resp = np.array([[0.99, 0.01], [0.6, 0.4], [0.95, 0.05], [0.2, 0.8]])
     text = I.ambiguity_sentence(resp, 0.9)
     assert text.startswith("2 of 4 points (50.0%) are ambiguous")
-    assert "row 1, whose largest responsibility is 0.60" in text
+    assert "row 1 (rows count from 0), whose largest responsibility is 0.60" in text
+    one = I.ambiguity_sentence(resp[[0, 1, 2]], 0.9)
+    assert one.startswith("1 of 3 points (33.3%) is ambiguous")
     log_density = np.array([-1.0, -9.0, -2.0, -1.5, -12.0] + [-1.0] * 95)
     np.testing.assert_array_equal(I.anomaly_rows(log_density, 2.0), [4, 1])
 
@@ -197,7 +220,9 @@ def test_report_is_written_atomically(faithful_report):
     text = faithful_report.read_text(encoding="utf-8")
     assert "Gaussian mixtures and EM, from first principles" in text
     assert "Component 1 moved" in text or "Component 0 moved" in text
-    assert "BIC chose 2 component(s) with full covariances" in text
+    assert "BIC chose 2 components with full covariances" in text
+    assert "272 rows and 2 features. Per feature:" in text
+    assert "(s)" not in re.sub(r"<[^>]*>", "", text)
 
 
 def test_report_rejects_bad_arguments(tmp_path):
@@ -253,6 +278,11 @@ def test_faithful_report_in_browser(faithful_report):
     text = state["text"]
     assert "Why the likelihood cannot decrease" in text
     assert "The log-likelihood never decreased" in text
+    # The summary and the convergence section tell the same, consistent count.
+    sentences = re.findall(r"EM ran \d+ iterations?[^\n]*", text)
+    assert len(sentences) == 2 and sentences[0] == sentences[1]
+    n_iter = int(re.search(r"EM ran (\d+)", sentences[0])[1])
+    assert_iteration_counts_agree(sentences[0], n_iter)
     assert "distinct optima" in text or "reached the same optimum" in text
 
 
@@ -271,3 +301,22 @@ def test_snapshot_grid_spacing_keeps_long_fits_to_16_panels():
         panels = len(set(range(0, last, every)) | {last})
         assert panels <= 16, (last, every, panels)
     assert _snapshot_spacing(31) == 5
+
+
+def test_data_figure_pairs_and_standardised_pca():
+    from gmmkit.report import figures as F
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)) * [1.0, 2.0, 20.0]
+    fig = F.plot_data(X, ["a", "b", "c"])
+    axes = np.array(fig.axes).reshape(3, 3)
+    for i, name in enumerate("abc"):
+        # Counts would sit on the axis the row's feature name labels.
+        assert len(axes[i, i].get_yticks()) == 0
+        assert [t.get_text() for t in axes[i, i].texts] == [f"histogram of {name}"]
+    assert axes[1, 0].get_ylabel() == "b" and len(axes[1, 0].get_yticks()) > 0
+    plt.close(fig)
+    wide = np.hstack([X, rng.normal(size=(200, 2)) * 100.0])
+    fig = F.plot_data(wide, list("abcde"))
+    assert "standardised" in fig.axes[0].get_xlabel()
+    plt.close(fig)

@@ -43,7 +43,10 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
     ----------
     model : fitted mixture
         Its ``history_`` is drawn: entry ``i`` belongs to the parameters after
-        ``i`` M-steps.
+        ``i`` M-steps, so a fit of ``n_iter_`` iterations shows 0 to
+        ``n_iter_ - 1`` and marks the unscored final parameters at
+        ``n_iter_``. A Bayesian fit's bound is computed after each update and
+        is drawn at 1 to ``n_iter_``.
     ax : Axes, optional
 
     Returns
@@ -58,7 +61,11 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
             "max_iter=0?); fit with max_iter >= 1 to plot it."
         )
     ax = new_axes(ax, figsize=(6.4, 4.0))
-    steps = np.arange(len(history))
+    bayesian = hasattr(model, "weight_concentration_")
+    # EM scores the parameters an iteration starts from (entry i: after i
+    # M-steps, so the final parameters are never scored); variational EM
+    # computes its bound after each update (entry i: after i + 1 updates).
+    steps = np.arange(len(history)) + (1 if bayesian else 0)
     ax.plot(steps, history, color="#1f77b4", marker="o", markersize=3, linewidth=1.6)
     scale = max(float(np.max(np.abs(history))), 1.0)
     drops = np.flatnonzero(np.diff(history) < -1e-10 * scale) + 1
@@ -85,32 +92,28 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
                 label=f"decrease ({drops.size}): EM should never go down",
             )
         )
-    converged = bool(getattr(model, "converged_", False))
     n_iter = int(getattr(model, "n_iter_", len(history)))
-    if converged:
-        ax.axvline(steps[-1], color="#2ca02c", linestyle=":", linewidth=1.5)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color="#2ca02c",
-                linestyle=":",
-                label=f"converged: stopped after {n_iter} iterations",
-            )
-        )
+    final_unscored = not bayesian and n_iter == len(history)
+    end = n_iter if final_unscored else int(steps[-1])
+    note = f"; final parameters ({n_iter}) not scored" if final_unscored else ""
+    if hasattr(model, "n_batches_seen_") and model.n_batches_seen_ == n_iter > 0:
+        stop_label, stop_color = f"partial_fit: {n_iter} batches{note}", "#7f7f7f"
+    elif getattr(model, "converged_", False):
+        stop_label = f"converged after {n_iter} iterations{note}"
+        stop_color = "#2ca02c"
     else:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=WARNING_COLOR,
-                linestyle=":",
-                label=f"not converged: max_iter reached ({n_iter})",
-            )
-        )
-        ax.axvline(steps[-1], color=WARNING_COLOR, linestyle=":", linewidth=1.5)
+        stop_label = f"not converged: max_iter reached ({n_iter}){note}"
+        stop_color = WARNING_COLOR
+    ax.axvline(end, color=stop_color, linestyle=":", linewidth=1.5)
+    margin = max(0.5, 0.03 * (end - steps[0]))
+    ax.set_xlim(steps[0] - margin, end + margin)
+    handles.append(Line2D([], [], color=stop_color, linestyle=":", label=stop_label))
     _zoom_after_first_step(ax, steps, history, drops)
-    ax.set_xlabel("EM iteration (0 = start)")
+    ax.set_xlabel(
+        "iteration (bound after its update)"
+        if bayesian
+        else "EM iteration i: parameters after i M-steps (0 = start)"
+    )
     ax.set_ylabel(_objective(model))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(handles=handles, fontsize="small", loc="lower right", framealpha=0.85)
@@ -129,7 +132,7 @@ def _zoom_after_first_step(ax, steps, history, drops) -> None:
     inset.plot(steps[1:], history[1:], color="#1f77b4", marker="o", markersize=2.5)
     for i in drops[drops >= 2]:
         inset.plot(steps[i - 1 : i + 1], history[i - 1 : i + 1], color=WARNING_COLOR)
-    inset.set_title("from iteration 1", fontsize="x-small")
+    inset.set_title(f"from iteration {steps[1]}", fontsize="x-small")
     inset.tick_params(labelsize="x-small")
     inset.xaxis.get_major_locator().set_params(integer=True)
     inset.grid(alpha=0.3)
@@ -347,7 +350,7 @@ def plot_selection(
             ax.text(
                 0.02,
                 0.02,
-                f"{len(failed)} fit(s) failed, not shown",
+                f"{len(failed)} fit{'' if len(failed) == 1 else 's'} failed, not shown",
                 transform=ax.transAxes,
                 fontsize="x-small",
                 color=WARNING_COLOR,

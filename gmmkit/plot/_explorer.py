@@ -246,17 +246,18 @@ button svg {
 #slider { flex: 1; accent-color: var(--accent); }
 #iteration-label { min-width: 11em; font-variant-numeric: tabular-nums; }
 fieldset {
-  border: 0; padding: 0; margin: 0 0 8px; display: flex; gap: 16px;
-  flex-wrap: wrap; color: var(--muted);
+  border: 0; padding: 0; margin: 0 0 8px; display: flex; gap: 4px 16px;
+  flex-wrap: wrap; align-items: center; color: var(--muted);
 }
-legend { float: left; margin-right: 8px; }
-label { cursor: pointer; }
+legend { float: left; padding: 0; }
+label { cursor: pointer; white-space: nowrap; }
 .note { color: var(--muted); font-size: 0.85rem; margin: 6px 0 0; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); }
 th { color: var(--muted); font-weight: 600; font-size: 0.85rem; }
 td.num { text-align: right; width: 4.5em; }
 td.bar-cell { width: 45%; }
+td.name { white-space: nowrap; }
 .swatch {
   display: inline-block; width: 12px; height: 12px; border-radius: 3px;
   vertical-align: -1px; margin-right: 7px;
@@ -308,7 +309,7 @@ td.bar-cell { width: 45%; }
       </div>
     </div>
     <fieldset>
-      <legend>Colour points by</legend>
+      <legend>Colour by</legend>
       <label><input type="radio" name="colour" value="labels" checked>
         hard labels</label>
       <label><input type="radio" name="colour" value="responsibilities">
@@ -524,6 +525,7 @@ td.bar-cell { width: 45%; }
     const swatch = document.createElement("span");
     swatch.className = "swatch";
     swatch.style.background = k < K ? data.colors[k] : data.noiseColor;
+    nameCell.className = "name";
     nameCell.append(swatch, name);
     const value = document.createElement("td");
     value.className = "num";

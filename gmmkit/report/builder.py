@@ -270,7 +270,7 @@ def _summary(fit: _Fit) -> str:
     model, X = fit.model, fit.X
     resp = model.predict_proba(fit.data)
     items = [
-        f"Model: {model.n_components} Gaussian component(s) with "
+        f"Model: {I.plural(model.n_components, 'Gaussian component')} with "
         f"{model.covariance_type} covariances"
         + (
             f", chosen by BIC among {len(fit.selection.rows)} candidate models."
@@ -330,7 +330,7 @@ def _data_section(fit: _Fit) -> str:
         else "The data projected on its two leading principal axes.",
     )
     return (
-        H.paragraph(f"{n} rows and {d} feature(s). Per feature:")
+        H.paragraph(f"{I.plural(n, 'row')} and {I.plural(d, 'feature')}. Per feature:")
         + H.table(["feature", "mean", "sd", "min", "median", "max"], shown)
         + note
         + H.figure(F.figure_png(F.plot_data(X, names)), "The data", view)
@@ -357,11 +357,7 @@ def _model_section(fit: _Fit) -> str:
         caption = (
             "Points coloured by their most likely component; ellipses enclose two "
             "standard deviations; crosses mark the means."
-            + (
-                " Shown in the plane of the two leading principal axes."
-                if X.shape[1] > 2
-                else ""
-            )
+            + (_pca_caption(model, fit.data) if X.shape[1] > 2 else "")
         )
     parts.append(H.figure(png, "The fitted mixture", caption))
     return "".join(parts)
@@ -393,7 +389,7 @@ def _selection_part(selection: SelectionResult) -> str:
     good = [r for r in selection.rows if r["status"] == "ok"]
     runner = sorted(good, key=lambda r: r["bic"])[1:2]
     why = (
-        f"BIC chose {best['n_components']} component(s) with "
+        f"BIC chose {I.plural(best['n_components'], 'component')} with "
         f"{best['covariance_type']} covariances (BIC {I.fmt_fixed(best['bic'], 1)})"
     )
     if runner:
@@ -477,8 +473,13 @@ def _convergence_section(fit: _Fit) -> str:
     real, _ = I.likelihood_decreases(model.history_)
     return (
         H.paragraph(
-            f"The best of {model.n_init} starts is shown. Entry i of the curve is "
-            "the mean log-likelihood per point of the parameters after i M-steps."
+            f"The best of {model.n_init} starts is shown. Each EM iteration "
+            "scores the parameters it starts from (E-step), then updates them "
+            "(M-step), so point i of the curve is the mean log-likelihood per "
+            "point of the parameters after i M-steps (0 = the start). The "
+            "parameters after the last M-step, the final ones, are never "
+            "scored: the curve ends one short of the iteration count, where a "
+            "dotted line marks the stop."
         )
         + H.figure(
             F.figure_png(plot_log_likelihood(model)),
@@ -614,6 +615,7 @@ def _movement(fit: _Fit) -> str:
             f"The components at iteration 0 (the start), every {_ordinal(every)} "
             "iteration and the last: points coloured by their most likely component "
             "then, two-standard-deviation ellipses."
+            + (_pca_caption(model, fit.data) if X.shape[1] > 2 else "")
         )
     return (
         H.paragraph(
@@ -813,10 +815,13 @@ def _anomaly_part(fit, anomalies, log_density, labels, percentile) -> str:
         + [I.fmt_fixed(log_density[r], 2), int(labels[r])]
         for r in shown
     ]
+    one = len(anomalies) == 1
     return H.paragraph(
-        f"{len(anomalies)} point(s) have a log-density below "
-        f"{I.fmt_fixed(threshold, 2)}, the {_ordinal(percentile)} percentile: rows "
-        f"{listed} (rows count from 0, lowest density first). The typical "
+        f"{I.plural(len(anomalies), 'point')} {'has' if one else 'have'} a "
+        f"log-density below {I.fmt_fixed(threshold, 2)}, the "
+        f"{_ordinal(percentile)} percentile: {'row' if one else 'rows'} "
+        f"{listed} (rows count from 0"
+        f"{'' if one else ', lowest density first'}). The typical "
         f"point has log-density {I.fmt_fixed(np.median(log_density), 2)}."
     ) + H.table(
         ["row", *names[:d], "log-density", "component"],
@@ -866,6 +871,18 @@ def _ordinal(value: float) -> str:
         "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     )
     return f"{n}{suffix}"
+
+
+def _pca_caption(model, data) -> str:
+    from ..plot import make_view
+
+    if make_view(model, data, "pca").standardized:
+        return (
+            " Shown in the plane of the two leading principal axes of the "
+            "standardised features (each divided by its standard deviation, "
+            "because their spreads differ by more than a factor of 3)."
+        )
+    return " Shown in the plane of the two leading principal axes."
 
 
 def _dims(X: np.ndarray):

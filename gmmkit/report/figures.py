@@ -103,8 +103,11 @@ def plot_data(X: np.ndarray, feature_names: Sequence[str]) -> Figure:
                 if i == j:
                     # The counts would sit on the axis named after feature i
                     # (the row's label): hide them, name the histogram inside.
-                    ax.hist(X[:, i], bins="auto", color=DATA_COLOR, alpha=0.75)
+                    counts, _, _ = ax.hist(
+                        X[:, i], bins="auto", color=DATA_COLOR, alpha=0.75
+                    )
                     ax.set_yticks([])
+                    ax.set_ylim(0, 1.3 * max(counts.max(), 1))  # room for the name
                     ax.text(
                         0.03,
                         0.95,

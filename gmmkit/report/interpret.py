@@ -48,6 +48,18 @@ def fmt_fixed(value: float, decimals: int = 2) -> str:
     return f"{float(value):.{decimals}f}".replace("-", "−")
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``count`` and the noun in the right number.
+
+    Examples
+    --------
+    >>> plural(1, "component"), plural(3, "feature"), plural(0, "point")
+    ('1 component', '3 features', '0 points')
+    """
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
 # -------------------------------------------------------------- log-likelihood
 @dataclass(frozen=True)
 class Decrease:
@@ -101,7 +113,8 @@ def monotonicity_verdict(history: Sequence[float], n_samples: int) -> str:
     Parameters
     ----------
     history : sequence of float
-        Mean log-likelihood per point per iteration.
+        Mean log-likelihood per point; entry ``i`` scores the parameters after
+        ``i`` M-steps (0 = the start).
     n_samples : int
         Number of points (to state sizes in total log-likelihood too).
 
@@ -111,32 +124,33 @@ def monotonicity_verdict(history: Sequence[float], n_samples: int) -> str:
     """
     if len(history) < 2:
         return (
-            "The fit stopped after its first iteration, so there is no change of "
-            "the log-likelihood to check."
+            "The log-likelihood was evaluated only once (at the start), so there "
+            "is no change of it to check."
         )
     real, rounding = likelihood_decreases(history)
     if not real:
         verdict = (
-            f"The log-likelihood never decreased: over {len(history) - 1} "
-            f"iterations it rose from {fmt_fixed(history[0], 4)} to "
+            f"The log-likelihood never decreased: from the start to after M-step "
+            f"{len(history) - 1} it rose from {fmt_fixed(history[0], 4)} to "
             f"{fmt_fixed(history[-1], 4)} per point, as the EM argument "
             "guarantees."
         )
         if rounding:
             worst = max(d.size for d in rounding)
             verdict += (
-                f" {len(rounding)} step(s) went down by at most {worst:.1e} per "
-                "point, which is floating-point rounding."
+                f" {plural(len(rounding), 'step')} went down by at most "
+                f"{worst:.1e} per point, which is floating-point rounding."
             )
         return verdict
     listed = "; ".join(
-        f"at iteration {d.iteration} by {fmt(d.size)} per point "
+        f"after M-step {d.iteration} by {fmt(d.size)} per point "
         f"({fmt(d.size * n_samples)} in total)"
         for d in real[:5]
     )
     more = f" and {len(real) - 5} more" if len(real) > 5 else ""
     return (
-        f"The log-likelihood decreased {len(real)} time(s) beyond rounding: "
+        f"The log-likelihood decreased {plural(len(real), 'time')} beyond "
+        "rounding: "
         f"{listed}{more}. EM should never do this; a decrease of the order of "
         "reg_covar can come from the regularisation, a larger one points to a "
         "numerical problem."
@@ -174,11 +188,15 @@ def iteration_reaching(history: Sequence[float], fraction: float = 0.99) -> int:
 def convergence_sentence(
     history: Sequence[float], converged: bool, n_iter: int, tol: float
 ) -> str:
-    """When the fit was essentially done, and why it stopped.
+    """How many iterations ran, what was scored, and when the fit was done.
 
     Parameters
     ----------
     history : sequence of float
+        Entry ``i`` scores the parameters after ``i`` M-steps (0 = the start);
+        a fit of ``n_iter`` iterations has ``n_iter`` entries, because the
+        E-step of an iteration scores the parameters it starts from and the
+        final parameters are never scored.
     converged : bool
     n_iter : int
     tol : float
@@ -187,22 +205,41 @@ def convergence_sentence(
     -------
     sentence : str
     """
-    stop = (
-        f"EM stopped after {n_iter} iterations, when the mean log-likelihood "
-        f"changed by less than tol = {tol:g}."
+    ran = (
+        f"EM ran {plural(n_iter, 'iteration')} and stopped because the mean "
+        f"log-likelihood changed by less than tol = {tol:g} between its last "
+        "two evaluations."
         if converged
-        else f"EM stopped at max_iter = {n_iter} iterations without meeting tol "
-        f"= {tol:g}."
+        else f"EM ran {plural(n_iter, 'iteration')}, the limit max_iter, without "
+        f"the mean log-likelihood settling within tol = {tol:g}."
     )
-    if len(history) < 2:
-        return stop
+    last = len(history) - 1
+    if last < 1:
+        return ran
+    scored = (
+        f" The log-likelihood was evaluated at the start and after each of the "
+        f"first {plural(last, 'M-step')}"
+        + (
+            f"; the parameters after M-step {n_iter}, the final ones, are not scored."
+            if n_iter == last + 1
+            else "."
+        )
+    )
     done = iteration_reaching(history, 0.99)
     gain = history[-1] - history[0]
     rest = history[-1] - history[done]
+    if done == last:
+        return (
+            f"{ran}{scored} It reached 99% of its total gain of {fmt(gain)} per "
+            f"point only after M-step {last}, the last one scored."
+        )
+    following = (
+        f"M-step {last}" if done + 1 == last else f"M-steps {done + 1} to {last}"
+    )
     return (
-        f"{stop} It was essentially done by iteration {done}, which had made 99% "
-        f"of the total gain of {fmt(gain)} per point; the remaining "
-        f"{len(history) - 1 - done} iterations added {fmt(rest)}."
+        f"{ran}{scored} It was essentially done after M-step {done}, which had "
+        f"made 99% of the total gain of {fmt(gain)} per point; {following} "
+        f"added {fmt(rest)}."
     )
 
 
@@ -511,7 +548,7 @@ def restart_sentences(
                 "(n_init) make finding the best one more likely."
             )
     if n_failed:
-        out.append(f"{n_failed} run(s) failed (a component collapsed).")
+        out.append(f"{plural(n_failed, 'run')} failed (a component collapsed).")
     return out
 
 
@@ -539,11 +576,18 @@ def ambiguity_sentence(resp: np.ndarray, threshold: float = 0.9) -> str:
             "no point is ambiguous."
         )
     worst = int(np.argmin(top))
+    if ambiguous == 1:
+        return (
+            f"1 of {n} points ({1 / n:.1%}) is ambiguous: no component has "
+            f"responsibility {threshold} or more for it. It is row {worst} "
+            f"(rows count from 0), whose largest responsibility is "
+            f"{top[worst]:.2f}."
+        )
     return (
         f"{ambiguous} of {n} points ({ambiguous / n:.1%}) are ambiguous: no "
         f"component has responsibility {threshold} or more for them. The most "
-        f"ambiguous is row {worst}, whose largest responsibility is "
-        f"{top[worst]:.2f}."
+        f"ambiguous is row {worst} (rows count from 0), whose largest "
+        f"responsibility is {top[worst]:.2f}."
     )
 
 
