@@ -953,6 +953,11 @@ def plot(
 
     function = getattr(figures, function_name)
     names = _model_columns(model_file)
+    if takes_dims and len(names) < 2:
+        raise CommandError(
+            f"--kind {kind} draws two columns, but the model has one "
+            f"({names[0]}); use --kind mixture-1d."
+        )
     kwargs: dict[str, Any] = {}
     if takes_dims:
         kwargs["dims"] = _parse_dims(dims, names)

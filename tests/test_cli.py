@@ -515,6 +515,21 @@ def test_plot_writes_a_png(tmp_path, faithful_csv, model_file, kind):
     assert image[..., :3].std() > 0.05  # not a blank canvas
 
 
+def test_plot_of_a_one_column_model_points_to_the_cli_kind(tmp_path, faithful_csv):
+    model = tmp_path / "m1.npz"
+    fitted = run("fit", faithful_csv, "--columns", "waiting", "-k", 2, "-o", model)
+    assert fitted.exit_code == 0, fitted.output
+    figure = tmp_path / "f.png"
+    for kind in ["clusters", "density", "snapshots"]:
+        result = run("plot", model, faithful_csv, "--kind", kind, "-o", figure)
+        assert_fails(result, "the model has one (waiting); use --kind mixture-1d")
+        assert "gmmkit.plot" not in result.stderr
+    assert not figure.exists()
+    result = run("plot", model, faithful_csv, "--kind", "mixture-1d", "-o", figure)
+    assert result.exit_code == 0, result.output
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_plot_bad_arguments(tmp_path, faithful_csv, model_file):
     out = tmp_path / "f.png"
     assert_fails(
