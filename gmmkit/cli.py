@@ -397,6 +397,14 @@ def _model_columns(model_file: Any) -> list[str]:
     return columns or [f"x{j}" for j in range(model.n_features_in_)]
 
 
+def _refuse_folder(data: Path, command: str) -> None:
+    if data.is_dir():
+        raise CommandError(
+            f"{data} is a folder; folders are read only by `gmmkit fit` (through "
+            f"Dask), {command} needs a data file."
+        )
+
+
 def _read_for_model(data: Path, columns: str | None, model_file: Any) -> tuple:
     """The data columns a saved model needs.
 
@@ -404,11 +412,7 @@ def _read_for_model(data: Path, columns: str | None, model_file: Any) -> tuple:
     position when it has none (.npy, or text without a header); ``--columns``
     chooses them explicitly.
     """
-    if data.is_dir():
-        raise CommandError(
-            f"{data} is a folder; folders are read only by `gmmkit fit` (Dask), "
-            "this command needs a data file."
-        )
+    _refuse_folder(data, "this command")
     wanted = _model_columns(model_file)
     X, names = read_table(data, columns, prefer=wanted)
     d = model_file.model.n_features_in_
@@ -484,6 +488,11 @@ def fit(
     """Fit a Gaussian mixture to DATA and save it; -k auto chooses K by BIC."""
     _refuse_stdout(output, "a model file (binary)")
     covariance = _check_covariance(covariance)
+    if data.is_dir() and not (any(data.glob("*.npy")) or any(data.glob("*.parquet"))):
+        raise CommandError(
+            f"{data} is a folder without .npy or .parquet files; give a data "
+            "file, or a folder of .npy or Parquet files (fitted through Dask)."
+        )
     if scheduler is not None or data.is_dir():
         _fit_dask(data, output, k, covariance, columns, standardize, n_init,
                   max_iter, seed, scheduler)  # fmt: skip
@@ -714,6 +723,7 @@ def select(
     ] = None,
 ) -> None:
     """Fit every K and covariance type to DATA and rank them by a criterion."""
+    _refuse_folder(data, "select")
     if criterion not in CRITERIA:
         raise CommandError(f"--criterion {criterion!r}: choose bic, aic or icl.")
     ks = parse_k_range(k)
@@ -777,6 +787,7 @@ def predict(
         raise CommandError(
             f"--anomaly-quantile {anomaly_quantile}: give a probability in [0, 1]."
         )
+    _refuse_folder(data, "predict")
     model_file = read(model_path)
     model = model_file.model
     X, names = _read_for_model(data, columns, model_file)
@@ -932,6 +943,8 @@ def plot(
     if kind not in PLOT_KINDS:
         raise CommandError(f"--kind {kind!r}: choose one of {', '.join(PLOT_KINDS)}.")
     _refuse_stdout(output, "a figure (binary)")
+    if data is not None:
+        _refuse_folder(data, "plot")
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in FIGURE_FORMATS:
         raise CommandError(
@@ -1007,6 +1020,7 @@ def report(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Fit DATA and write a self-contained HTML report explaining the fit."""
+    _refuse_folder(data, "report")
     _check_output_folder(output)
     X, names = read_table(data, columns)
     path = _build_report(X, names, output, k, covariance, n_init, seed, data.name)

@@ -702,6 +702,26 @@ def test_fit_folder_columns_by_position(npy_folder, tmp_path):
     assert not (tmp_path / "n.npz").exists()
 
 
+def test_folders_say_what_reads_them(tmp_path, faithful_csv, model_file):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("x")
+    out = tmp_path / "m.npz"
+    assert_fails(run("fit", empty, "-o", out), "folder without .npy or .parquet")
+    assert_fails(run("fit", empty, "-k", 2, "-o", out), "folder without .npy")
+    for args in [
+        ("predict", model_file, empty, "-o", tmp_path / "p.csv"),
+        ("plot", model_file, empty, "-o", tmp_path / "f.png"),
+        ("report", empty, "-o", tmp_path / "r"),
+        ("select", empty),
+    ]:
+        assert_fails(
+            run(*args),
+            f"folders are read only by `gmmkit fit` (through Dask), {args[0]} needs",
+        )
+    assert not out.exists() and not (tmp_path / "r").exists()
+
+
 def test_fit_folder_refuses_auto_k(npy_folder, tmp_path):
     folder, _ = npy_folder
     result = run("fit", folder, "-o", tmp_path / "m.npz")
