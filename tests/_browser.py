@@ -141,14 +141,16 @@ class ChromiumPage:
         self._from_browser, from_browser_write = os.pipe()
         self._stderr = open(Path(self._profile) / "stderr.log", "wb")
 
-        # fds 3 and 4 are open here (the two pipes take the lowest free
-        # numbers), so pass_fds may name them; the child then points them at
-        # the pipes.
+        # Chromium expects exactly fds 3 (commands in) and 4 (replies out),
+        # whatever numbers the pipes got here (3 and 4 may hold other files).
+        # The child points 3 and 4 at the pipes; dup2 makes them inheritable,
+        # while every other descriptor is close-on-exec (PEP 446), so nothing
+        # else reaches the browser even with close_fds=False, which is needed
+        # because closing would run after this hook and take 3 and 4 too.
         def child_fds() -> None:
-            # Chromium expects exactly fds 3 (commands in) and 4 (replies out).
             # Copy both above 4 first so that neither dup2 clobbers the other.
-            reading = fcntl.fcntl(to_browser_read, fcntl.F_DUPFD, 10)
-            writing = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD, 10)
+            reading = fcntl.fcntl(to_browser_read, fcntl.F_DUPFD_CLOEXEC, 10)
+            writing = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD_CLOEXEC, 10)
             os.dup2(reading, 3)
             os.dup2(writing, 4)
 
@@ -176,7 +178,7 @@ class ChromiumPage:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._stderr,
-                pass_fds=(3, 4),
+                close_fds=False,
                 preexec_fn=child_fds,
             )
         finally:
