@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .covariance import COVARIANCE_TYPES, covariance_model
@@ -34,7 +35,27 @@ from .persistence import read, save
 from .scaling import Standardizer, to_data_units
 from .selection import CRITERIA, select_model
 
+
+class _HelpWithoutType:
+    """Show ``--help`` as a flag, without a ``<bool>`` type in the help."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Command(_HelpWithoutType, TyperCommand):
+    pass
+
+
+class _Group(_HelpWithoutType, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Gaussian mixture models fitted by EM.",
     no_args_is_help=True,
     add_completion=False,
@@ -101,7 +122,11 @@ def _main(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version."
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the version.",
+            metavar="",
         ),
     ] = False,
 ) -> None:
@@ -439,17 +464,18 @@ def _quiet_names(function: Callable, X: np.ndarray) -> Any:
 
 
 # ----------------------------------------------------------------- commands
-@app.command()
+@app.command(cls=_Command)
 @handle_errors
 def fit(
     data: Annotated[
-        Path, typer.Argument(help="Data file: CSV/text, .parquet or .npy.")
+        Path,
+        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
     ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Model file to write.")
     ],
     k: Annotated[
-        str, typer.Option("-k", help="Number of components, or 'auto' (BIC).")
+        str, typer.Option("-k", "--k", help="Number of components, or 'auto' (BIC).")
     ] = "auto",
     covariance: Annotated[
         str, typer.Option(help="full, tied, diag or spherical.")
@@ -461,7 +487,8 @@ def fit(
     standardize: Annotated[
         bool,
         typer.Option(
-            help="Fit on standardised columns; the model is stored in data units."
+            help="Fit on standardised columns; the model is stored in data units.",
+            metavar="",
         ),
     ] = False,
     n_init: Annotated[
@@ -693,14 +720,15 @@ def _read_dask(data: Path, columns: str | None) -> tuple[Any, list[str]]:
     return X[:, picked], [names[c] for c in picked]
 
 
-@app.command()
+@app.command(cls=_Command)
 @handle_errors
 def select(
     data: Annotated[
-        Path, typer.Argument(help="Data file: CSV/text, .parquet or .npy.")
+        Path,
+        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
     ],
     k: Annotated[
-        str, typer.Option("--k", "-k", help="Numbers of components: 1-10, 2,4.")
+        str, typer.Option("-k", "--k", help="Numbers of components: 1-10, 2,4.")
     ] = "1-10",
     covariance: Annotated[
         str, typer.Option(help="Covariance types: all, or a list such as full,diag.")
@@ -713,7 +741,7 @@ def select(
         typer.Option(help="Columns to use, by name or 0-based position: a,b or 0,2."),
     ] = None,
     standardize: Annotated[
-        bool, typer.Option(help="Fit on standardised columns.")
+        bool, typer.Option(help="Fit on standardised columns.", metavar="")
     ] = False,
     n_init: Annotated[
         int, typer.Option("--n-init", help="EM starts per fit.", min=1)
@@ -753,12 +781,13 @@ def select(
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 @handle_errors
 def predict(
     model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
     data: Annotated[
-        Path, typer.Argument(help="Data file: CSV/text, .parquet or .npy.")
+        Path,
+        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
     ],
     output: Annotated[
         Path,
@@ -767,7 +796,8 @@ def predict(
         ),
     ],
     proba: Annotated[
-        bool, typer.Option("--proba", help="Add each component's probability.")
+        bool,
+        typer.Option("--proba", help="Add each component's probability.", metavar=""),
     ] = False,
     anomaly_quantile: Annotated[
         float | None,
@@ -843,7 +873,7 @@ def _anomaly_threshold(
     return float(np.quantile(log_density, q)), data.name
 
 
-@app.command()
+@app.command(cls=_Command)
 @handle_errors
 def sample(
     model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
@@ -909,13 +939,15 @@ def _parse_dims(text: str | None, names: list[str]) -> Any:
     return tuple(dims)
 
 
-@app.command()
+@app.command(cls=_Command)
 @handle_errors
 def plot(
     model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
     data: Annotated[
         Path | None,
-        typer.Argument(help="Data file (not needed for --kind log-likelihood)."),
+        typer.Argument(
+            metavar="DATA", help="Data file (not needed for --kind log-likelihood)."
+        ),
     ] = None,
     kind: Annotated[
         str, typer.Option(help="Figure: " + ", ".join(PLOT_KINDS) + ".")
@@ -995,17 +1027,18 @@ def plot(
     console.print(f"{kind} figure written to {output}")
 
 
-@app.command()
+@app.command(cls=_Command)
 @handle_errors
 def report(
     data: Annotated[
-        Path, typer.Argument(help="Data file: CSV/text, .parquet or .npy.")
+        Path,
+        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
     ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Folder for report.html.")
     ],
     k: Annotated[
-        str, typer.Option("-k", help="Number of components, or 'auto' (BIC).")
+        str, typer.Option("-k", "--k", help="Number of components, or 'auto' (BIC).")
     ] = "auto",
     covariance: Annotated[
         str, typer.Option(help="full, tied, diag, spherical, or auto (BIC).")
@@ -1058,7 +1091,7 @@ def _build_report(X, names, output, k, covariance, n_init, seed, title_data) -> 
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 @handle_errors
 def demo(
     output: Annotated[
@@ -1086,18 +1119,21 @@ def demo(
     console.print(f"Report written to {path.resolve()}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def example(
     name: Annotated[
         str | None,
-        typer.Argument(help="Which example; leave out to list them all."),
+        typer.Argument(
+            metavar="NAME", help="Which example; leave out to list them all."
+        ),
     ] = None,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--out", help="Folder for its figures."),
     ] = None,
     quick: Annotated[
-        bool, typer.Option("--quick", help="Small sizes: seconds, not minutes.")
+        bool,
+        typer.Option("--quick", help="Small sizes: seconds, not minutes.", metavar=""),
     ] = False,
 ) -> None:
     """Run one of the worked examples (the same as python examples/NAME.py)."""

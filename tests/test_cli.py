@@ -603,6 +603,41 @@ def test_report_bad_inputs(tmp_path, faithful_csv):
     assert not (tmp_path / "r").exists()
 
 
+def test_help_is_consistent():
+    helps = {
+        name: run(*name.split(), "--help")
+        for name in [
+            "",
+            "fit",
+            "select",
+            "predict",
+            "sample",
+            "plot",
+            "report",
+            "example",
+        ]
+    }
+    for name, result in helps.items():
+        assert result.exit_code == 0, (name, result.output)
+        assert "<bool>" not in result.stdout, name  # flags show no type
+    for name in ["fit", "select", "report"]:
+        assert "{DATA}" in helps[name].stdout, name
+    for name in ["predict", "sample", "plot"]:
+        assert "{MODEL}" in helps[name].stdout, name
+    assert "{MODEL} {DATA}" in helps["predict"].stdout
+    assert "{MODEL} [DATA]" in helps["plot"].stdout
+    assert "[NAME]" in helps["example"].stdout
+
+
+def test_k_and_dash_dash_k_work_alike(tmp_path, faithful_csv):
+    for command in ["fit", "select"]:
+        extra = ["-o", tmp_path / "m.npz"] if command == "fit" else []
+        short = run(command, faithful_csv, "-k", 2, "--seed", 0, *extra)
+        long = run(command, faithful_csv, "--k", 2, "--seed", 0, *extra)
+        assert short.exit_code == long.exit_code == 0, (short.output, long.output)
+        assert short.stdout == long.stdout
+
+
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and __version__ in result.output
