@@ -115,6 +115,10 @@ def data_covariance(X: np.ndarray, sample_weight: np.ndarray | None = None):
     return (centred * w[:, None]).T @ centred / w.sum()
 
 
+def _points(count: float) -> str:
+    return "point" if f"{count:.3g}" == "1" else "points"
+
+
 def degeneracy(
     model: GaussianMixture,
     X: np.ndarray,
@@ -180,7 +184,8 @@ def degeneracy(
         )
         reasons.append(
             f"{_components(thin)} rest{'s' if thin.size == 1 else ''} on as few as "
-            f"{counts[thin].min():.3g} point(s) of data; {need} are needed {what}"
+            f"{counts[thin].min():.3g} {_points(counts[thin].min())} of data; "
+            f"{need} are needed {what}"
         )
     residual = n - model.n_components
     if kind == "tied" and residual < n_features - _COUNT_SLACK:

@@ -242,7 +242,7 @@ def test_small_data_never_chooses_degenerate_fits(seed):
         assert row["status"] == "degenerate", k
         assert row["reason"] and np.isfinite(row["bic"])
         assert (k, "full") in result.models
-    assert "rest on as few as 1 point(s) of data; 3 are needed" in by_k[10]["reason"]
+    assert "rest on as few as 1 point of data; 3 are needed" in by_k[10]["reason"]
     # The degenerate fits really do score better: only the rule keeps them out.
     assert min(by_k[k]["bic"] for k in range(4, 11)) < result.best_row["bic"]
     frame = result.to_frame()

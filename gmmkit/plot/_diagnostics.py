@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .._text import plural
 from ._geometry import (
     check_fitted,
     check_points,
@@ -306,7 +307,10 @@ def plot_selection(
     )
     fig, axes = new_figure(len(criteria), 3, (4.0, 3.4))
     ok = [r for r in rows if r["status"] == "ok" and np.isfinite(r["bic"])]
-    failed = [r for r in rows if r["status"] != "ok"]
+    degenerate = [
+        r for r in rows if r["status"] == "degenerate" and np.isfinite(r[criteria[0]])
+    ]
+    failed = [r for r in rows if r["status"] == "failed"]
     for ax, criterion in zip(axes, criteria, strict=True):
         for kind in types:
             mine = sorted(
@@ -323,6 +327,18 @@ def plot_selection(
                 color=palette.get(kind, "black"),
                 label=kind,
             )
+        for kind in types:
+            flat = [r for r in degenerate if r["covariance_type"] == kind]
+            if flat:  # drawn, unconnected and hollow: scored but never chosen
+                ax.scatter(
+                    [r["n_components"] for r in flat],
+                    [r[criterion] for r in flat],
+                    s=22,
+                    facecolors="none",
+                    edgecolors=palette.get(kind, "black"),
+                    linewidths=1.0,
+                    label=f"{kind}, degenerate",
+                )
         if ok:
             best = min(ok, key=lambda r: (r[criterion], r["n_parameters"]))
             ax.scatter(
@@ -346,11 +362,17 @@ def plot_selection(
         ax.set_ylabel(f"{criterion.upper()} (lower is better)")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
+        notes = []
+        if degenerate:
+            count = plural(len(degenerate), "degenerate fit")
+            notes.append(f"{count}: hollow, never chosen")
         if failed:
+            notes.append(f"{plural(len(failed), 'fit')} failed, not shown")
+        if notes:
             ax.text(
                 0.02,
                 0.02,
-                f"{len(failed)} fit{'' if len(failed) == 1 else 's'} failed, not shown",
+                "\n".join(notes),
                 transform=ax.transAxes,
                 fontsize="x-small",
                 color=WARNING_COLOR,

@@ -370,17 +370,23 @@ def _selection_part(selection: SelectionResult) -> str:
     rows, classes = [], []
     previous = None
     for row in selection.rows:
-        ok = row["status"] == "ok"
+        scored = row["status"] != "failed"  # degenerate fits have numbers
+        if row["status"] == "degenerate":
+            note = "degenerate, never chosen: " + row["reason"][:60]
+        elif not scored:
+            note = row["reason"][:60]
+        else:
+            note = "yes" if row["converged"] else "no"
         rows.append(
             [
                 row["covariance_type"],
                 row["n_components"],
-                row["n_parameters"] if ok else "",
-                I.fmt_fixed(row["log_likelihood"], 1) if ok else "failed",
-                I.fmt_fixed(row["bic"], 1) if ok else "",
-                I.fmt_fixed(row["aic"], 1) if ok else "",
-                I.fmt_fixed(row["icl"], 1) if ok else "",
-                row["reason"][:60] if not ok else ("yes" if row["converged"] else "no"),
+                row["n_parameters"] if scored else "",
+                I.fmt_fixed(row["log_likelihood"], 1) if scored else "failed",
+                I.fmt_fixed(row["bic"], 1) if scored else "",
+                I.fmt_fixed(row["aic"], 1) if scored else "",
+                I.fmt_fixed(row["icl"], 1) if scored else "",
+                note,
             ]
         )
         group = row["covariance_type"] != previous and previous is not None
@@ -405,6 +411,7 @@ def _selection_part(selection: SelectionResult) -> str:
         H.paragraph(
             "Every candidate was fitted (up to "
             f"{SELECTION_N_INIT} k-means starts each) and scored; lower is better."
+            + _degenerate_note(selection)
         )
         + H.table(
             [
@@ -428,6 +435,19 @@ def _selection_part(selection: SelectionResult) -> str:
             "Each criterion against the number of components, one line per "
             "covariance type; the chosen model is marked.",
         )
+    )
+
+
+def _degenerate_note(selection: SelectionResult) -> str:
+    count = sum(row["status"] == "degenerate" for row in selection.rows)
+    if not count:
+        return ""
+    return (
+        f" {I.plural(count, 'fit')} {'is' if count == 1 else 'are'} degenerate: a "
+        "component rests on too few points to estimate its covariance, or only "
+        "reg_covar holds it up, or the model has as many parameters as there are "
+        "observations. Such fits reach high likelihoods on small data; they are "
+        "shown but never chosen."
     )
 
 

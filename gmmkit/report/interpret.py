@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._text import plural
 from ..covariance import covariance_model
 
 #: Relative size of a log-likelihood change that counts as rounding.
@@ -46,18 +47,6 @@ def fmt(value: float, digits: int = 3) -> str:
 def fmt_fixed(value: float, decimals: int = 2) -> str:
     """A number with a fixed number of decimals (weights, log-likelihoods)."""
     return f"{float(value):.{decimals}f}".replace("-", "−")
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``count`` and the noun in the right number.
-
-    Examples
-    --------
-    >>> plural(1, "component"), plural(3, "feature"), plural(0, "point")
-    ('1 component', '3 features', '0 points')
-    """
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
 
 
 # -------------------------------------------------------------- log-likelihood
