@@ -414,6 +414,43 @@ def _check_output_folder(folder: Path) -> None:
         path.rmdir()
 
 
+#: Suffixes of files that are not model files: refused for ``fit -o``.
+NOT_MODEL_SUFFIXES = frozenset(
+    ".csv .tsv .txt .dat .gz .parquet .pq .npy .png .svg .pdf .html .json".split()
+)
+
+
+def _check_model_path(output: Path, data: Path) -> None:
+    """Refuse to write a model over a data-like file; warn on other suffixes."""
+    _refuse_stdout(output, "a model file (binary)")
+    suffix = output.suffix.lower()
+    if suffix in NOT_MODEL_SUFFIXES or output.resolve() == data.resolve():
+        raise CommandError(
+            f"-o {output}: a model file is an .npz archive; give a name ending in "
+            f".npz (a {suffix or 'data'} name risks overwriting data or confusing "
+            "readers)."
+        )
+    if suffix != ".npz":
+        warnings.warn(
+            f"{output.name} does not end in .npz; it is written as a gmmkit model "
+            "(.npz archive) all the same.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
+def _warn_constant_columns(X: np.ndarray, names: list[str]) -> None:
+    constant = [j for j in range(X.shape[1]) if np.ptp(X[:, j]) == 0]
+    for j in constant:
+        warnings.warn(
+            f"column {names[j]!r} is constant ({X[0, j]:g}); it tells the "
+            "components nothing, and its fitted spread is only the reg_covar "
+            "floor. Leave it out with --columns.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+
 def _model_columns(model_file: Any) -> list[str]:
     model = model_file.model
     columns = model_file.info.get("columns")
@@ -513,7 +550,7 @@ def fit(
     ] = None,
 ) -> None:
     """Fit a Gaussian mixture to DATA and save it; -k auto chooses K by BIC."""
-    _refuse_stdout(output, "a model file (binary)")
+    _check_model_path(output, data)
     covariance = _check_covariance(covariance)
     if data.is_dir() and not (any(data.glob("*.npy")) or any(data.glob("*.parquet"))):
         raise CommandError(
@@ -526,6 +563,7 @@ def fit(
         return
     X, names = read_table(data, columns)
     n = X.shape[0]
+    _warn_constant_columns(X, names)
     if standardize and covariance == "spherical":
         raise CommandError(
             "--standardize with --covariance spherical: the fitted model would not "

@@ -105,6 +105,36 @@ def test_components_table_is_in_component_order_with_four_figures(
     assert "sd 0.4121, 6.002" in result.stdout
 
 
+def test_fit_model_path_must_look_like_a_model(tmp_path, faithful_csv):
+    for name in ["model.csv", "model.png"]:
+        assert_fails(
+            run("fit", faithful_csv, "-k", 2, "-o", tmp_path / name),
+            "give a name ending in .npz",
+        )
+        assert not (tmp_path / name).exists()
+    before = faithful_csv.read_bytes()
+    assert_fails(run("fit", faithful_csv, "-k", 2, "-o", faithful_csv), ".npz")
+    assert faithful_csv.read_bytes() == before
+    result = run("fit", faithful_csv, "-k", 2, "-o", tmp_path / "model.gmm")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "Warning: model.gmm does not end in .npz; it is written as a gmmkit model "
+        "(.npz archive) all the same.\n"
+    )
+    assert load(tmp_path / "model.gmm").n_components == 2
+
+
+def test_fit_warns_about_a_constant_column(tmp_path):
+    data = tmp_path / "c.csv"
+    data.write_text("a,b,c\n" + "".join(f"{i},5,{i % 3}\n" for i in range(30)))
+    result = run("fit", data, "-k", 1, "-o", tmp_path / "m.npz")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Warning: column 'b' is constant (5); it tells the components nothing, and "
+        "its fitted spread is only the reg_covar floor. Leave it out with --columns."
+    ]
+
+
 def test_fit_auto_chooses_k_by_bic(tmp_path, faithful_csv):
     out = tmp_path / "m.npz"
     result = run(
