@@ -28,7 +28,7 @@ from typer.core import TyperCommand, TyperGroup
 from . import __version__
 from .covariance import COVARIANCE_TYPES, covariance_model
 from .datasets import load_old_faithful
-from .exceptions import ComponentCollapseError
+from .exceptions import ComponentCollapseError, ModelFileError
 from .io import atomic_write, read_table, table_csv, write_table
 from .mixture import GaussianMixture
 from .persistence import read, save
@@ -451,6 +451,24 @@ def _warn_constant_columns(X: np.ndarray, names: list[str]) -> None:
         )
 
 
+def _read_model(model_path: Path, data: Path | None) -> Any:
+    """Read a model file; if it is refused, ask whether the two were swapped."""
+    try:
+        return read(model_path)
+    except ModelFileError as error:
+        swapped = (
+            data is not None
+            and data.suffix.lower() == ".npz"
+            and model_path.suffix.lower() != ".npz"
+        )
+        if not swapped:
+            raise
+        raise CommandError(
+            f"{_one_line(error).rstrip('.')}; did you swap MODEL and DATA? The "
+            f"model comes first: MODEL DATA ({data.name} {model_path.name})."
+        ) from None
+
+
 def _model_columns(model_file: Any) -> list[str]:
     model = model_file.model
     columns = model_file.info.get("columns")
@@ -856,7 +874,7 @@ def predict(
             f"--anomaly-quantile {anomaly_quantile}: give a probability in [0, 1]."
         )
     _refuse_folder(data, "predict")
-    model_file = read(model_path)
+    model_file = _read_model(model_path, data)
     model = model_file.model
     X, names = _read_for_model(data, columns, model_file)
     out: dict[str, np.ndarray] = {name: X[:, j] for j, name in enumerate(names)}
@@ -1021,7 +1039,7 @@ def plot(
             f"{output}: the figure format follows the suffix; use .png, .svg or .pdf."
         )
     function_name, needs_data, takes_dims = PLOT_KINDS[kind]
-    model_file = read(model_path)
+    model_file = _read_model(model_path, data)
     model = model_file.model
     if not hasattr(model, "means_"):
         raise CommandError(f"a {type(model).__name__} model has no mixture to plot.")

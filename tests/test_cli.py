@@ -446,6 +446,17 @@ def test_predict_never_takes_other_columns_for_missing_ones(tmp_path):
     )
 
 
+def test_swapped_model_and_data_are_pointed_out(tmp_path, faithful_csv, model_file):
+    for command in ["predict", "plot"]:
+        result = run(command, faithful_csv, model_file, "-o", tmp_path / "o.png")
+        assert_fails(result, "not a gmmkit model file")
+        assert "did you swap MODEL and DATA?" in result.stderr
+    # Not swapped, just not a model: no such guess.
+    result = run("predict", faithful_csv, faithful_csv, "-o", tmp_path / "p.csv")
+    assert_fails(result, "not a gmmkit model file")
+    assert "did you swap" not in result.stderr
+
+
 @pytest.mark.parametrize("damage", ["truncate", "random", "tamper", "version"])
 def test_damaged_model_files_are_refused(tmp_path, faithful_csv, model_file, damage):
     import json
