@@ -7,7 +7,6 @@ results; this module only computes and formats, it never prints.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .io import atomic_path
+from .io import atomic_path, check_folder
 
 #: Resolution of every saved example figure.
 FIGURE_DPI = 110
@@ -54,9 +53,9 @@ def parse_args(
     Returns
     -------
     args : argparse.Namespace
-        ``out`` (Path) and ``quick`` (bool). The ``out`` folder exists and is
-        writable; if it cannot be made so, the message is printed as one
-        ``Error:`` line and the program exits with code 1 before any work.
+        ``out`` (Path) and ``quick`` (bool). If ``out`` is a file or cannot
+        be created or written, the message is printed as one ``Error:``
+        line and the program exits with code 1 before any work.
     """
     parser = argparse.ArgumentParser(
         prog=f"gmmkit example {name}",
@@ -75,19 +74,22 @@ def parse_args(
     )
     args = parser.parse_args(argv)
     try:
-        prepare_out(args.out)
+        prepare_out(args.out, create=False)  # made when a figure is saved
     except OSError as error:
         parser.exit(1, f"Error: {error}\n")
     return args
 
 
-def prepare_out(out: Path) -> Path:
-    """Create the output folder, or say in one line why it cannot be used.
+def prepare_out(out: Path, create: bool = True) -> Path:
+    """Check the output folder, and create it, or say in one line what is wrong.
 
     Parameters
     ----------
     out : Path
-        Folder for an example's figures; created with its parents.
+        Folder for an example's figures.
+    create : bool, default=True
+        Create it (with its parents); False only checks that it could be,
+        leaving nothing behind.
 
     Returns
     -------
@@ -100,20 +102,14 @@ def prepare_out(out: Path) -> Path:
         cannot be written.
     """
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OSError(
-            f"--out {out} is a file, not a folder; give a folder for the figures."
-        )
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        check_folder(out)
     except OSError as error:
-        reason = error.strerror or str(error)
         raise OSError(
-            f"--out {out}: cannot create the folder ({reason}); give a folder "
-            "you can write to."
+            f"--out {out}: {error} Give a folder you can write to for the figures."
         ) from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise OSError(f"--out {out}: the folder is not writable.")
+    if create:
+        out.mkdir(parents=True, exist_ok=True)
     return out
 
 

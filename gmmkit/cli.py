@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
 import warnings
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from . import __version__
 from .covariance import COVARIANCE_TYPES, covariance_model
 from .datasets import load_old_faithful
 from .exceptions import ComponentCollapseError, ModelFileError
-from .io import atomic_write, read_table, table_csv, write_table
+from .io import atomic_write, check_folder, read_table, table_csv, write_table
 from .mixture import GaussianMixture
 from .persistence import read, save
 from .scaling import Standardizer, to_data_units
@@ -386,32 +385,14 @@ def _auto_k_range(max_k: int, d: int, n: int, covariance: str) -> tuple[list, st
 
 
 def _check_output_folder(folder: Path) -> None:
-    """Fail now, before any fitting, if ``folder`` cannot take the output.
-
-    The folder (and any missing parents) is created to be sure and removed
-    again, so a command that fails later leaves nothing behind.
-    """
+    """Fail now, before any fitting, if ``folder`` cannot take the output."""
     _refuse_stdout(folder, "a report", "a folder")
-    if folder.exists():
-        if not folder.is_dir():
-            raise CommandError(f"-o {folder} is a file; give a folder for the report.")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise CommandError(f"-o {folder}: the folder is not writable.")
-        return
-    created = []
-    missing = folder
-    while not missing.exists():
-        created.append(missing)
-        missing = missing.parent
     try:
-        folder.mkdir(parents=True)
+        check_folder(folder)
     except OSError as error:
         raise CommandError(
-            f"-o {folder}: cannot create the folder "
-            f"({error.strerror or error}); give a folder you can write to."
+            f"-o {folder}: {error} Give a folder you can write to for the report."
         ) from None
-    for path in created:  # deepest first
-        path.rmdir()
 
 
 #: Suffixes of files that are not model files: refused for ``fit -o``.
@@ -1209,7 +1190,7 @@ def example(
         module = examples.load(name)
         if output is not None:
             _refuse_stdout(output, "the example's figures", "a folder")
-            prepare_out(output)
+            prepare_out(output, create=False)
     except (CommandError, ValueError, OSError) as error:
         typer.echo(f"Error: {_one_line(error)}", err=True)
         raise typer.Exit(1) from None

@@ -26,7 +26,14 @@ import numpy as np
 
 from .exceptions import DataError
 
-__all__ = ["atomic_path", "atomic_write", "read_table", "table_csv", "write_table"]
+__all__ = [
+    "atomic_path",
+    "atomic_write",
+    "check_folder",
+    "read_table",
+    "table_csv",
+    "write_table",
+]
 
 #: Delimiters tried, in order of preference, before falling back to whitespace.
 DELIMITERS = (",", "\t", ";", "|")
@@ -626,6 +633,45 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
         stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
+
+
+def check_folder(folder: str | os.PathLike) -> None:
+    """Check that ``folder`` is, or can be made, a writable folder.
+
+    Nothing is left behind: missing folders are created to be sure, then
+    removed again, so a command can check its output before any work and
+    create it only when it has something to write.
+
+    Parameters
+    ----------
+    folder : str or path
+
+    Raises
+    ------
+    OSError
+        With a one-line message: ``folder`` is a file, cannot be created, or
+        cannot be written.
+    """
+    folder = Path(folder)
+    if folder.exists():
+        if not folder.is_dir():
+            raise OSError(f"{folder} is a file, not a folder.")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OSError(f"the folder {folder} is not writable.")
+        return
+    created = []
+    missing = folder
+    while not missing.exists() and missing != missing.parent:
+        created.append(missing)
+        missing = missing.parent
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise OSError(
+            f"cannot create the folder {folder} ({error.strerror or error})."
+        ) from None
+    for path in created:  # deepest first
+        path.rmdir()
 
 
 def _umask() -> int:

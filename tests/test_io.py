@@ -7,7 +7,7 @@ import pytest
 
 from gmmkit.datasets import load_old_faithful
 from gmmkit.exceptions import DataError
-from gmmkit.io import read_table, write_table
+from gmmkit.io import check_folder, read_table, write_table
 
 FAITHFUL = load_old_faithful()
 
@@ -300,3 +300,15 @@ def test_prefer_without_column_names_gives_every_column(tmp_path):
     # A model without names, and a file with them: every column, by position.
     named = write(tmp_path, "n.csv", "u,v\n1,2\n")
     assert read_table(named, prefer=["x0", "x1"])[1] == ["u", "v"]
+
+
+def test_check_folder_refuses_files_and_leaves_nothing_behind(tmp_path):
+    check_folder(tmp_path)
+    check_folder(tmp_path / "a" / "b")  # could be made: fine, and not made
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(OSError, match="is a file, not a folder"):
+        check_folder(tmp_path / "f")
+    with pytest.raises(OSError, match="cannot create the folder"):
+        check_folder(tmp_path / "f" / "sub")
+    assert [p.name for p in tmp_path.iterdir()] == ["f"]
