@@ -226,17 +226,20 @@ def selection_table(result: Any) -> Table:
     table.add_column(f"Δ{name.upper()}", justify="right")
     table.add_column("converged")
     best = (result.best_n_components, result.best_covariance_type)
+    degenerate = 0
     for row in result.rows:
         key = (row["n_components"], row["covariance_type"])
-        if row["status"] != "ok":
+        if row["status"] == "failed":
             reason = _one_line(row["reason"])
             table.add_row(
                 "", str(key[0]), key[1], "failed", "", "", "", reason[:40], style="dim"
             )
             continue
         chosen = key == best
+        flat = row["status"] == "degenerate"
+        degenerate += flat
         table.add_row(
-            "best" if chosen else "",
+            "best" if chosen else ("degenerate" if flat else ""),
             str(key[0]),
             key[1],
             f"{row['log_likelihood']:.1f}",
@@ -244,7 +247,13 @@ def selection_table(result: Any) -> Table:
             f"{row[name]:.1f}",
             f"{row[name] - best_value:.1f}",
             "yes" if row["converged"] else "no",
-            style="bold green" if chosen else None,
+            style="bold green" if chosen else ("dim" if flat else None),
+        )
+    if degenerate:
+        table.caption = (
+            "degenerate: fitted but never chosen (a component rests on too few "
+            "points to estimate its covariance, only reg_covar holds it up, or the "
+            "model has as many parameters as observations)"
         )
     return table
 

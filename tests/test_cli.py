@@ -803,3 +803,15 @@ def test_fit_folder_refuses_auto_k(npy_folder, tmp_path):
     result = run("fit", folder, "-o", tmp_path / "m.npz")
     assert_fails(result, "-k auto is not available for a Dask fit")
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_select_marks_degenerate_fits_and_never_chooses_them(tmp_path):
+    path = tmp_path / "few.csv"
+    rows = "".join(f"{x!r},{y!r}\n" for x, y in FAITHFUL[:20].tolist())
+    path.write_text("eruptions,waiting\n" + rows)
+    result = run("select", path, "--k", "1-6", "--covariance", "full", "--seed", 0)
+    assert result.exit_code == 0, result.output
+    marked = [line for line in result.stdout.splitlines() if "degenerate" in line]
+    assert len(marked) >= 3  # K = 4..6 at least, plus the caption
+    assert "never chosen" in result.stdout
+    assert "Best by BIC: K = 2, full covariance." in result.stdout
