@@ -509,26 +509,33 @@ def _quiet_names(function: Callable, X: np.ndarray) -> Any:
 
 
 # ----------------------------------------------------------------- commands
+# Arguments and options that several commands share.
+DataFile = Annotated[
+    Path,
+    typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
+]
+ModelFile = Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")]
+ComponentsOption = Annotated[
+    str, typer.Option("-k", "--k", help="Number of components, or 'auto' (BIC).")
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(help="Columns to use, by name or 0-based position: a,b or 0,2."),
+]
+
+
 @app.command(cls=_Command)
 @handle_errors
 def fit(
-    data: Annotated[
-        Path,
-        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
-    ],
+    data: DataFile,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Model file to write.")
     ],
-    k: Annotated[
-        str, typer.Option("-k", "--k", help="Number of components, or 'auto' (BIC).")
-    ] = "auto",
+    k: ComponentsOption = "auto",
     covariance: Annotated[
         str, typer.Option(help="full, tied, diag or spherical.")
     ] = "full",
-    columns: Annotated[
-        str | None,
-        typer.Option(help="Columns to use, by name or 0-based position: a,b or 0,2."),
-    ] = None,
+    columns: ColumnsOption = None,
     standardize: Annotated[
         bool,
         typer.Option(
@@ -769,10 +776,7 @@ def _read_dask(data: Path, columns: str | None) -> tuple[Any, list[str]]:
 @app.command(cls=_Command)
 @handle_errors
 def select(
-    data: Annotated[
-        Path,
-        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
-    ],
+    data: DataFile,
     k: Annotated[
         str, typer.Option("-k", "--k", help="Numbers of components: 1-10, 2,4.")
     ] = "1-10",
@@ -782,10 +786,7 @@ def select(
     criterion: Annotated[
         str, typer.Option(help="bic, aic or icl (lower is better).")
     ] = "bic",
-    columns: Annotated[
-        str | None,
-        typer.Option(help="Columns to use, by name or 0-based position: a,b or 0,2."),
-    ] = None,
+    columns: ColumnsOption = None,
     standardize: Annotated[
         bool, typer.Option(help="Fit on standardised columns.", metavar="")
     ] = False,
@@ -830,11 +831,8 @@ def select(
 @app.command(cls=_Command)
 @handle_errors
 def predict(
-    model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
-    data: Annotated[
-        Path,
-        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
-    ],
+    model_path: ModelFile,
+    data: DataFile,
     output: Annotated[
         Path,
         typer.Option(
@@ -922,7 +920,7 @@ def _anomaly_threshold(
 @app.command(cls=_Command)
 @handle_errors
 def sample(
-    model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
+    model_path: ModelFile,
     n: Annotated[int, typer.Option("-n", help="Number of rows to draw.", min=1)],
     output: Annotated[
         Path,
@@ -988,7 +986,7 @@ def _parse_dims(text: str | None, names: list[str]) -> Any:
 @app.command(cls=_Command)
 @handle_errors
 def plot(
-    model_path: Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")],
+    model_path: ModelFile,
     data: Annotated[
         Path | None,
         typer.Argument(
@@ -1076,23 +1074,15 @@ def plot(
 @app.command(cls=_Command)
 @handle_errors
 def report(
-    data: Annotated[
-        Path,
-        typer.Argument(metavar="DATA", help="Data file: CSV/text, .parquet or .npy."),
-    ],
+    data: DataFile,
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Folder for report.html.")
     ],
-    k: Annotated[
-        str, typer.Option("-k", "--k", help="Number of components, or 'auto' (BIC).")
-    ] = "auto",
+    k: ComponentsOption = "auto",
     covariance: Annotated[
         str, typer.Option(help="full, tied, diag, spherical, or auto (BIC).")
     ] = "full",
-    columns: Annotated[
-        str | None,
-        typer.Option(help="Columns to use, by name or 0-based position: a,b or 0,2."),
-    ] = None,
+    columns: ColumnsOption = None,
     n_init: Annotated[
         int, typer.Option("--n-init", help="EM starts (and runs per kind).", min=1)
     ] = 10,

@@ -234,6 +234,17 @@ def _held_up_by_reg_covar(model: GaussianMixture, covariance: np.ndarray):
     return rows, spread
 
 
+def _data_frame(rows: list[dict]):
+    """``rows`` as a pandas DataFrame, with an install hint when pandas is missing."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(
+            "to_frame needs pandas: pip install 'gmmkit[pandas]'."
+        ) from None
+    return pd.DataFrame(rows)
+
+
 @dataclass
 class SelectionResult:
     """Every fit of a model search and the one chosen.
@@ -283,13 +294,7 @@ class SelectionResult:
         -------
         frame : pandas.DataFrame
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            raise ImportError(
-                "to_frame needs pandas: pip install 'gmmkit[pandas]'."
-            ) from None
-        return pd.DataFrame(self.rows)
+        return _data_frame(self.rows)
 
     def __repr__(self) -> str:
         name = self.criterion
@@ -683,13 +688,7 @@ class InitComparisonResult(Mapping[str, InitComparison]):
         -------
         frame : pandas.DataFrame
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            raise ImportError(
-                "to_frame needs pandas: pip install 'gmmkit[pandas]'."
-            ) from None
-        return pd.DataFrame(self.rows())
+        return _data_frame(self.rows())
 
     def __repr__(self) -> str:
         head = (

@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_int
 from ..io import atomic_path
-from ._frames import NOISE_LABEL, EMFrames, Frame, em_frames
+from ._frames import NOISE_LABEL, EMFrames, Frame, check_playback, em_frames
 from ._geometry import ellipse_params
 from ._style import NOISE_COLOR, component_colors
 
@@ -84,16 +84,8 @@ def animate_em(
         When the model has no EM snapshots, the data has one feature, or ``X``
         does not match the model's features.
     """
-    if not (isinstance(fps, (int, float)) and np.isfinite(fps) and fps > 0):
-        raise ValueError(f"fps must be a positive number, got {fps!r}.")
-    if not (isinstance(n_std, (int, float)) and n_std > 0):
-        raise ValueError(f"n_std must be a positive number, got {n_std!r}.")
+    path = check_playback(fps, n_std, path)
     check_int(dpi, "dpi", minimum=10)
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"Cannot write {path}: the folder {path.parent} does not exist."
-        )
     run = em_frames(
         model,
         X,

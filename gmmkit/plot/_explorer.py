@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..io import atomic_write
-from ._frames import NOISE_LABEL, EMFrames, em_frames
+from ._frames import NOISE_LABEL, EMFrames, check_playback, em_frames
 from ._geometry import ellipse_params
 from ._style import NOISE_COLOR, component_colors, to_hex
 
@@ -83,15 +83,7 @@ def em_explorer(
         When the model has no EM snapshots, the data has one feature, or ``X``
         does not match the model's features.
     """
-    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-        raise ValueError(f"fps must be a positive number, got {fps!r}.")
-    if not (isinstance(n_std, (int, float)) and n_std > 0):
-        raise ValueError(f"n_std must be a positive number, got {n_std!r}.")
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"Cannot write {path}: the folder {path.parent} does not exist."
-        )
+    path = check_playback(fps, n_std, path)
     run = em_frames(
         model,
         X,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -89,6 +90,26 @@ class EMFrames:
     def n_components(self) -> int:
         """Number of Gaussian components."""
         return len(self.frames[0].mixture.weights)
+
+
+def check_playback(fps: float, n_std: float, path: Any) -> Path:
+    """Check the arguments an animation and the explorer share.
+
+    Returns
+    -------
+    path : Path
+        ``path``, whose folder exists.
+    """
+    if not (isinstance(fps, (int, float)) and np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive number, got {fps!r}.")
+    if not (isinstance(n_std, (int, float)) and n_std > 0):
+        raise ValueError(f"n_std must be a positive number, got {n_std!r}.")
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"Cannot write {path}: the folder {path.parent} does not exist."
+        )
+    return path
 
 
 def em_frames(
