@@ -51,6 +51,7 @@ from .engine import (
     _normalise,
     _suff_stats,
     auto_chunk_size,
+    drop_negligible,
     iter_chunks,
     stats_from_responsibilities,
 )
@@ -363,6 +364,7 @@ def variational_e_step(
         log_norm, resp = _normalise(log_joint)
         log_resp -= log_norm[:, None]
         per_row = (resp * log_resp) @ np.ones(resp.shape[1], dtype=resp.dtype)
+        drop_negligible(resp)
         row_weight = None if sample_weight is None else sample_weight[rows]
         if row_weight is not None:
             resp *= row_weight[:, None]

@@ -201,6 +201,20 @@ def _normalise(log_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return top + np.log(total), resp
 
 
+def drop_negligible(resp: np.ndarray) -> np.ndarray:
+    """Set responsibilities below ``sqrt(tiny)`` of their dtype to 0, in place.
+
+    Left in, such values (and their products with the data) are subnormal
+    numbers, which many x86 CPUs process up to 100x slower: on well-separated
+    clusters they made the M-step's matrix products 5x slower. What is dropped
+    is below 1e-154 of a row's mass in float64 (1e-19 in float32), far below
+    any tolerance, and the drop is the same whatever the chunking.
+    """
+    floor = np.sqrt(np.finfo(resp.dtype).tiny)
+    np.copyto(resp, 0.0, where=resp < floor)
+    return resp
+
+
 def e_step(
     params: MixtureParams,
     X: np.ndarray,
@@ -232,6 +246,7 @@ def e_step(
     for rows in iter_chunks(X.shape[0], chunk_size):
         log_prob, work = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob)
+        drop_negligible(resp)
         row_weight = None if sample_weight is None else sample_weight[rows]
         if row_weight is not None:
             resp *= row_weight[:, None]

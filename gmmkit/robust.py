@@ -34,7 +34,13 @@ from ._validation import (
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES, covariance_model
-from .engine import _add_raw, _normalise, auto_chunk_size, iter_chunks
+from .engine import (
+    _add_raw,
+    _normalise,
+    auto_chunk_size,
+    drop_negligible,
+    iter_chunks,
+)
 from .exceptions import ComponentCollapseError, ConvergenceWarning
 from .init import INIT_METHODS, background_candidates, initial_params
 
@@ -162,6 +168,7 @@ def _e_step(
     for rows in iter_chunks(X.shape[0], chunk_size):
         distance, centred, features = evaluator.distances(X[rows])
         log_density, tau = _normalise(evaluator.log_prob(distance))
+        drop_negligible(tau)
         u = evaluator.scale_weights(distance)
         if sample_weight is None:
             log_likelihood += float(log_density.sum(dtype=np.float64))
