@@ -1,6 +1,9 @@
 """The generated HTML report: interpretation sentences, theory source, the page."""
 
+import html
 import re
+import sys
+import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -11,6 +14,7 @@ from _browser import ChromiumPage, require_chromium
 from gmmkit.datasets import load_old_faithful, make_mixture
 from gmmkit.mixture import Snapshot
 from gmmkit.report import build
+from gmmkit.report import figures as F
 from gmmkit.report import interpret as I
 from gmmkit.report.mathml import tex_to_mathml
 from gmmkit.report.theory import THEORY, theory_html, theory_markdown
@@ -320,3 +324,31 @@ def test_data_figure_pairs_and_standardised_pca():
     fig = F.plot_data(wide, list("abcde"))
     assert "standardised" in fig.axes[0].get_xlabel()
     plt.close(fig)
+
+
+def test_figures_name_their_axes_without_pandas(tmp_path, monkeypatch):
+    # make demo installs no pandas: the names must still reach every figure.
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    labels = []
+    real = F.figure_png
+
+    def spy(drawn, *args, **kwargs):
+        for ax in drawn.figure.axes:
+            labels.extend([ax.get_xlabel(), ax.get_ylabel()])
+        return real(drawn, *args, **kwargs)
+
+    monkeypatch.setattr(F, "figure_png", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no feature-name warnings
+        path = build(
+            np.asarray(load_old_faithful()),
+            feature_names=["eruptions", "waiting"],
+            n_components=2,
+            n_init=2,
+            out_dir=tmp_path,
+        )
+    assert {"eruptions", "waiting"} <= set(labels)
+    assert not {"x0", "x1"} & set(labels)
+    # The explorer, escaped inside its iframe's srcdoc, names its axes too.
+    page = html.unescape(path.read_text(encoding="utf-8"))
+    assert '"axisLabels":["eruptions","waiting"]' in page

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,6 @@ SELECTION_N_INIT = 3
 @dataclass
 class _Fit:
     X: np.ndarray
-    data: Any  # what the model was fitted on: X or a DataFrame with the names
     names: list[str]
     model: GaussianMixture
     selection: SelectionResult | None
@@ -126,9 +127,16 @@ def build(
         init_params,
         max_components,
     )
-    n, d = fit.X.shape
     k, cov = fit.model.n_components, fit.model.covariance_type
     title = title or f"Gaussian mixture report: {k} components ({cov} covariances)"
+    with _array_calls():
+        document = _document(fit, title, anomaly_percentile)
+    return _write(Path(out_dir), document)
+
+
+def _document(fit: _Fit, title: str, anomaly_percentile: float) -> str:
+    """The whole HTML page of the report."""
+    n, d = fit.X.shape
     sections = [
         H.Section("theory", THEORY_TITLE, _theory_section()),
         H.Section("data", "The data", _data_section(fit)),
@@ -149,8 +157,7 @@ def build(
         f"{fit.model.n_init} starts "
         f"({fit.init_params}), tol = {REPORT_TOL:g}."
     )
-    document = H.page(title, subtitle, _summary(fit), sections)
-    return _write(Path(out_dir), document)
+    return H.page(title, subtitle, _summary(fit), sections)
 
 
 # ------------------------------------------------------------------- fitting
@@ -180,7 +187,6 @@ def _fit(
             )
     rng = as_generator(random_state)
     seeds = [int(s) for s in rng.integers(2**32, size=3)]
-    data = _named(X, names)
     notes: list[str] = []
     selection = None
     if auto_k or covariance_type == "auto":
@@ -209,8 +215,12 @@ def _fit(
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        model.fit(data)
+        model.fit(X)
     notes += [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    # The figures label their axes from the model's names. The model is fitted
+    # on the array (so no pandas is needed) and given the names afterwards; the
+    # report's own calls then pass the array, see _array_calls.
+    model.feature_names_in_ = np.asarray(names, dtype=object)
     comparison = compare_inits(
         X,
         n_components,
@@ -222,7 +232,6 @@ def _fit(
     )
     return _Fit(
         X=X,
-        data=data,
         names=names,
         model=model,
         selection=selection,
@@ -249,26 +258,25 @@ def _feature_names(given, frame_names, d: int) -> list[str]:
     return names
 
 
-def _named(X: np.ndarray, names: list[str]) -> Any:
-    """A DataFrame carrying the names (so figures label their axes), if pandas is here."""  # noqa: E501
-    if names == [f"x{i}" for i in range(X.shape[1])]:
-        return X
-    try:
-        import pandas as pd
-    except ImportError:
-        return X
-    return pd.DataFrame(X, columns=names)
+@contextlib.contextmanager
+def _array_calls() -> Iterator[None]:
+    """Silence the model's warning that arrays carry no feature names.
 
-
-def _grid(fit: _Fit, values: np.ndarray) -> Any:
-    """New rows in the form the model was fitted on (array or DataFrame)."""
-    return _named(values, fit.names) if fit.data is not fit.X else values
+    Inside the report every array has the model's columns in its order.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="X does not have valid feature names",
+            category=UserWarning,
+        )
+        yield
 
 
 # ------------------------------------------------------------------ sections
 def _summary(fit: _Fit) -> str:
     model, X = fit.model, fit.X
-    resp = model.predict_proba(fit.data)
+    resp = model.predict_proba(fit.X)
     items = [
         f"Model: {I.plural(model.n_components, 'Gaussian component')} with "
         f"{model.covariance_type} covariances"
@@ -277,8 +285,8 @@ def _summary(fit: _Fit) -> str:
             if fit.selection is not None
             else ", as requested."
         ),
-        f"Mean log-likelihood {I.fmt_fixed(model.score(fit.data), 4)} per point; "
-        f"BIC {I.fmt_fixed(model.bic(fit.data), 1)}.",
+        f"Mean log-likelihood {I.fmt_fixed(model.score(fit.X), 4)} per point; "
+        f"BIC {I.fmt_fixed(model.bic(fit.X), 1)}.",
         I.monotonicity_verdict(model.history_, len(X)),
         I.convergence_sentence(
             model.history_, model.converged_, model.n_iter_, REPORT_TOL
@@ -347,17 +355,17 @@ def _model_section(fit: _Fit) -> str:
     parts.append(H.paragraph("The fitted components:"))
     parts.append(_component_table(fit))
     if X.shape[1] == 1:
-        png = F.figure_png(plot_mixture_1d(model, fit.data))
+        png = F.figure_png(plot_mixture_1d(model, fit.X))
         caption = (
             "Histogram of the data with each weighted component density (dashed) "
             "and the mixture (solid)."
         )
     else:
-        png = F.figure_png(plot_clusters(model, fit.data, dims=_dims(X)))
+        png = F.figure_png(plot_clusters(model, fit.X, dims=_dims(X)))
         caption = (
             "Points coloured by their most likely component; ellipses enclose two "
             "standard deviations; crosses mark the means."
-            + (_pca_caption(model, fit.data) if X.shape[1] > 2 else "")
+            + (_pca_caption(model, fit.X) if X.shape[1] > 2 else "")
         )
     parts.append(H.figure(png, "The fitted mixture", caption))
     return "".join(parts)
@@ -547,7 +555,7 @@ def _restart_section(fit: _Fit) -> str:
                 int(c.converged.sum()),
             ]
         )
-    model_ll = fit.model.score(fit.data)
+    model_ll = fit.model.score(fit.X)
     where = next(
         (i for i, o in enumerate(optima) if abs(o.log_likelihood - model_ll) <= 1e-3),
         None,
@@ -630,12 +638,12 @@ def _movement(fit: _Fit) -> str:
             f"{_ordinal(every)} iteration and the last, over the data's histogram."
         )
     else:
-        fig = plot_em_snapshots(model, fit.data, every=every, dims=_dims(X))
+        fig = plot_em_snapshots(model, fit.X, every=every, dims=_dims(X))
         caption = (
             f"The components at iteration 0 (the start), every {_ordinal(every)} "
             "iteration and the last: points coloured by their most likely component "
             "then, two-standard-deviation ellipses."
-            + (_pca_caption(model, fit.data) if X.shape[1] > 2 else "")
+            + (_pca_caption(model, fit.X) if X.shape[1] > 2 else "")
         )
     return (
         H.paragraph(
@@ -724,8 +732,8 @@ def _assignment_section(fit: _Fit, percentile: float) -> str:
     )
 
     model, X, names = fit.model, fit.X, fit.names
-    resp = model.predict_proba(fit.data)
-    log_density = model.score_samples(fit.data)
+    resp = model.predict_proba(fit.X)
+    log_density = model.score_samples(fit.X)
     anomalies = I.anomaly_rows(log_density, percentile)
     labels = resp.argmax(axis=1)
     counts = np.bincount(labels, minlength=model.n_components)
@@ -748,7 +756,7 @@ def _assignment_section(fit: _Fit, percentile: float) -> str:
         ),
     ]
     if X.shape[1] == 1:
-        ax = plot_mixture_1d(model, fit.data)
+        ax = plot_mixture_1d(model, fit.X)
         if len(anomalies):
             from ..plot._style import WARNING_COLOR
 
@@ -765,7 +773,7 @@ def _assignment_section(fit: _Fit, percentile: float) -> str:
         grid = np.linspace(X.min(), X.max(), 400)
         pad = 0.05 * (grid[-1] - grid[0] or 1.0)
         grid = np.linspace(grid[0] - pad, grid[-1] + pad, 400)
-        grid_resp = model.predict_proba(_grid(fit, grid[:, None]))
+        grid_resp = model.predict_proba(grid[:, None])
         parts.append(
             H.pair(
                 H.figure(
@@ -791,13 +799,13 @@ def _assignment_section(fit: _Fit, percentile: float) -> str:
         parts.append(
             H.pair(
                 H.figure(
-                    F.figure_png(plot_soft_assignments(model, fit.data, dims=dims)),
+                    F.figure_png(plot_soft_assignments(model, fit.X, dims=dims)),
                     "Soft assignments",
                     "Each point's colour mixes its components' colours by their "
                     "responsibilities: pure colours are certain, blends are shared.",
                 ),
                 H.figure(
-                    F.figure_png(plot_uncertainty(model, fit.data, dims=dims)),
+                    F.figure_png(plot_uncertainty(model, fit.X, dims=dims)),
                     "Uncertainty",
                     "Entropy of each point's responsibilities (0: one component "
                     "owns it); the most ambiguous points are ringed.",
@@ -807,7 +815,7 @@ def _assignment_section(fit: _Fit, percentile: float) -> str:
         parts.append(
             H.figure(
                 F.figure_png(
-                    plot_density(model, fit.data, anomalies=percentile, dims=dims)
+                    plot_density(model, fit.X, anomalies=percentile, dims=dims)
                 ),
                 "Density and anomalies",
                 f"The fitted density; points below its {_ordinal(percentile)} "
@@ -861,7 +869,7 @@ def _explorer_section(fit: _Fit) -> str:
     with tempfile.TemporaryDirectory() as folder:
         path = em_explorer(
             fit.model,
-            fit.data,
+            fit.X,
             Path(folder) / "explorer.html",
             dims=_dims(fit.X),
             title="EM explorer",
