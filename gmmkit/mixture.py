@@ -121,7 +121,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         Iterations between messages at ``verbose=2``.
     chunk_size : int, optional
         Rows per E-step chunk. None picks a size keeping each chunk's
-        largest block near 4 MiB.
+        working arrays near 2 MiB together.
     callbacks : callable or sequence of callables, optional
         Each is called after every EM iteration as
         ``callback(iteration, log_likelihood, params)``: ``log_likelihood``
