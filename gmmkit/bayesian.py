@@ -51,7 +51,6 @@ from .engine import (
     _normalise,
     _suff_stats,
     auto_chunk_size,
-    drop_negligible,
     iter_chunks,
     stats_from_responsibilities,
 )
@@ -361,10 +360,9 @@ def variational_e_step(
     for rows in iter_chunks(X.shape[0], chunk_size):
         log_joint, centred, features = evaluator.log_joint(X[rows])
         log_resp = log_joint.copy()
-        log_norm, resp = _normalise(log_joint)
+        log_norm, resp = _normalise(log_joint, drop_negligible=True)
         log_resp -= log_norm[:, None]
         per_row = (resp * log_resp) @ np.ones(resp.shape[1], dtype=resp.dtype)
-        drop_negligible(resp)
         row_weight = None if sample_weight is None else sample_weight[rows]
         if row_weight is not None:
             resp *= row_weight[:, None]

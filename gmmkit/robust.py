@@ -38,7 +38,6 @@ from .engine import (
     _add_raw,
     _normalise,
     auto_chunk_size,
-    drop_negligible,
     iter_chunks,
 )
 from .exceptions import ComponentCollapseError, ConvergenceWarning
@@ -167,8 +166,9 @@ def _e_step(
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
     for rows in iter_chunks(X.shape[0], chunk_size):
         distance, centred, features = evaluator.distances(X[rows])
-        log_density, tau = _normalise(evaluator.log_prob(distance))
-        drop_negligible(tau)
+        log_density, tau = _normalise(
+            evaluator.log_prob(distance), drop_negligible=True
+        )
         u = evaluator.scale_weights(distance)
         if sample_weight is None:
             log_likelihood += float(log_density.sum(dtype=np.float64))
