@@ -7,9 +7,10 @@ never surfaces as a bare NumPy traceback.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -260,6 +261,18 @@ def check_sample_weight(
     if not np.any(weights > 0):
         raise ValueError("sample_weight is zero for every row; nothing to fit.")
     return weights
+
+
+@contextlib.contextmanager
+def columns_already_matched() -> Iterator[None]:
+    """Silence :func:`check_n_features`' warnings about missing feature names.
+
+    For callers that pass plain arrays whose columns they have already put in
+    the model's order (the CLI, the report).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*feature names.*")
+        yield
 
 
 def check_n_features(estimator: Any, X: np.ndarray, names: np.ndarray | None):

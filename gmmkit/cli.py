@@ -25,6 +25,7 @@ from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
+from ._validation import columns_already_matched
 from .covariance import COVARIANCE_TYPES, covariance_model
 from .datasets import load_old_faithful
 from .exceptions import ComponentCollapseError, ModelFileError
@@ -503,8 +504,7 @@ def _read_for_model(data: Path, columns: str | None, model_file: Any) -> tuple:
 
 def _quiet_names(function: Callable, X: np.ndarray) -> Any:
     """Call a model method on an array; the CLI has matched the columns itself."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*feature names.*")
+    with columns_already_matched():
         return function(X)
 
 

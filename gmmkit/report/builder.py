@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._validation import as_generator, check_choice, check_data, check_int
+from .._validation import (
+    as_generator,
+    check_choice,
+    check_data,
+    check_int,
+    columns_already_matched,
+)
 from ..covariance import COVARIANCE_TYPES, covariance_model
 from ..exceptions import ConvergenceWarning
 from ..init import INIT_METHODS
@@ -129,7 +133,8 @@ def build(
     )
     k, cov = fit.model.n_components, fit.model.covariance_type
     title = title or f"Gaussian mixture report: {k} components ({cov} covariances)"
-    with _array_calls():
+    # Inside the report every array has the model's columns in its order.
+    with columns_already_matched():
         document = _document(fit, title, anomaly_percentile)
     return _write(Path(out_dir), document)
 
@@ -219,7 +224,7 @@ def _fit(
     notes += [str(w.message) for w in caught if w.category is ConvergenceWarning]
     # The figures label their axes from the model's names. The model is fitted
     # on the array (so no pandas is needed) and given the names afterwards; the
-    # report's own calls then pass the array, see _array_calls.
+    # report's own calls then pass the array (see build).
     model.feature_names_in_ = np.asarray(names, dtype=object)
     comparison = compare_inits(
         X,
@@ -256,21 +261,6 @@ def _feature_names(given, frame_names, d: int) -> list[str]:
     if len(set(names)) != d:
         raise ValueError(f"feature_names must be distinct, got {names}.")
     return names
-
-
-@contextlib.contextmanager
-def _array_calls() -> Iterator[None]:
-    """Silence the model's warning that arrays carry no feature names.
-
-    Inside the report every array has the model's columns in its order.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore",
-            message="X does not have valid feature names",
-            category=UserWarning,
-        )
-        yield
 
 
 # ------------------------------------------------------------------ sections
