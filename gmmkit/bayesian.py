@@ -322,9 +322,9 @@ class _Evaluator:
 
     def log_joint(self, chunk: np.ndarray):
         """Expected log joint (n, K), the centred chunk and its features."""
-        centred = chunk - self.centre_dtype
-        features = self.features(centred)
-        return features.T @ self.weight_matrix, centred, features
+        features, centred = self.features(chunk, self.centre_dtype)
+        # Component-major, so the log-sum-exp reads contiguous columns.
+        return (self.weight_matrix.T @ features).T, centred, features
 
 
 def variational_e_step(

@@ -48,28 +48,49 @@ from .exceptions import ComponentCollapseError
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
+def new_array(role: str, shape: tuple, dtype) -> np.ndarray:
+    """``np.empty(shape, dtype)``; the allocator feature builders use by default.
+
+    Callers that evaluate chunk after chunk pass one that hands back a reused
+    buffer per ``role`` instead.
+    """
+    return np.empty(shape, dtype=dtype)
+
+
 @dataclass(frozen=True)
 class DistanceKernel:
-    """Squared Mahalanobis distances of centred rows as one matrix product.
+    """Squared Mahalanobis distances of a chunk as one matrix product.
 
-    ``distances = features(Xg).T @ coef`` has shape (n, K). The first feature
-    is the constant 1, so the first row of ``coef`` holds each component's
-    constant term and ``features @ resp`` starts with the component masses. Features
-    are returned as (p, n): the full type builds them feature-major, because
-    writing the triangle of ``x x^T`` row-wise means short strided runs; the
-    others build them row-major and return the transposed view.
+    ``features, centred = features(chunk, centre)`` builds, from raw rows and
+    the point ``centre`` moments are taken about, the features (p, n) and the
+    centred rows (n, d); then ``distances = features.T @ coef`` has shape
+    (n, K). The first feature is the constant 1, so the first row of ``coef``
+    holds each component's constant term and ``features @ resp`` starts with
+    the component masses. Features are built feature-major: every pass that
+    fills them, and both products that read them, run along contiguous rows.
+    For the types whose features start ``[1, x - centre]`` the centred rows
+    are a view into the features, not a copy.
 
     Attributes
     ----------
     features : callable
-        ``features(Xg, empty=np.empty) -> ndarray of shape (p, n)``, in
-        ``Xg``'s dtype; ``empty(shape, dtype)`` allocates the one array it
-        fills, so a caller can hand it a reused buffer.
+        ``features(chunk, centre, empty=new_array) -> (features, centred)``,
+        in the chunk's dtype; ``empty(role, shape, dtype)`` allocates the
+        arrays it fills (see :func:`new_array`).
     coef : ndarray of shape (p, n_components)
     """
 
-    features: Callable[[np.ndarray], np.ndarray]
+    features: Callable[..., tuple[np.ndarray, np.ndarray]]
     coef: np.ndarray
+
+
+def _leading_centred(chunk: np.ndarray, centre, n_rows: int, empty) -> np.ndarray:
+    """Features array (n_rows, n) whose rows start ``[1, x - centre]``."""
+    n, d = chunk.shape
+    out = empty("features", (n_rows, n), chunk.dtype)
+    out[0] = 1.0
+    np.subtract(chunk.T, np.asarray(centre)[:, None], out=out[1 : d + 1])
+    return out
 
 
 class ChunkKernel:
@@ -103,6 +124,8 @@ class ChunkKernel:
         Returns
         -------
         log_prob : ndarray of shape (n, len(bias))
+            Column-major (the transpose of a C-contiguous array), so that
+            each component's column is contiguous for the log-sum-exp.
         work : object
             Passed back unchanged to :meth:`accumulate`.
         """
@@ -141,15 +164,12 @@ class FeatureKernel(ChunkKernel):
         self.width = max(kernel.coef.shape)
 
     def log_prob(self, chunk, buffer):  # noqa: D102
-        centred = np.subtract(
-            chunk, self.centre, out=buffer("centred", chunk.shape, chunk.dtype)
-        )
-        features = self.features(
-            centred, lambda shape, dtype: buffer("features", shape, dtype)
-        )
-        out = buffer("log_prob", (len(chunk), self.weights.shape[1]), chunk.dtype)
-        np.matmul(features.T, self.weights, out=out)
-        return out, (centred, features)
+        features, centred = self.features(chunk, self.centre, buffer)
+        # Component-major: the passes over components that follow in the
+        # engine then read contiguous memory (see ChunkKernel.log_prob).
+        out = buffer("log_prob", (self.weights.shape[1], len(chunk)), chunk.dtype)
+        np.matmul(self.weights.T, features, out=out)
+        return out.T, (centred, features)
 
     def accumulate(self, work, resp, row_weight):  # noqa: D102
         centred, features = work
@@ -203,11 +223,11 @@ class StackedFullKernel(ChunkKernel):
         blocks = projected.reshape(n * k, d)
         distance = buffer("distance", (n, k), chunk.dtype)
         np.einsum("ij,ij->i", blocks, blocks, out=distance.reshape(n * k))
-        out = buffer("log_prob", (n, k + len(self.constant_columns)), chunk.dtype)
-        np.multiply(distance, -0.5, out=out[:, :k])
-        out[:, :k] += self.bias
-        out[:, k:] = self.constant_columns
-        return out, (augmented, projected)
+        out = buffer("log_prob", (k + len(self.constant_columns), n), chunk.dtype)
+        np.multiply(distance.T, -0.5, out=out[:k])
+        out[:k] += self.bias[:, None]
+        out[k:] = self.constant_columns[:, None]
+        return out.T, (augmented, projected)
 
     def accumulate(self, work, resp, row_weight):  # noqa: D102
         augmented, projected = work
@@ -247,9 +267,31 @@ class CovarianceModel:
         """Number of free covariance parameters."""
         raise NotImplementedError
 
-    def moment_features(self, Xg: np.ndarray, empty=np.empty) -> np.ndarray | None:
-        """Features whose products with responsibilities give the moments."""
-        return None
+    def moment_features(
+        self, chunk: np.ndarray, centre: np.ndarray, empty=new_array
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """Features whose products with responsibilities give the moments.
+
+        Parameters
+        ----------
+        chunk : ndarray of shape (n, d)
+            Raw rows.
+        centre : ndarray of shape (d,)
+            Point the moments are taken about, in the chunk's dtype.
+        empty : callable
+            ``empty(role, shape, dtype)`` (see :func:`new_array`).
+
+        Returns
+        -------
+        features : ndarray of shape (p, n) or None
+            None for the types whose :meth:`accumulate` reads only the
+            centred rows.
+        centred : ndarray of shape (n, d)
+            ``chunk - centre``.
+        """
+        centred = empty("centred", chunk.shape[::-1], chunk.dtype)
+        np.subtract(chunk.T, np.asarray(centre)[:, None], out=centred)
+        return None, centred.T
 
     def distance_kernel(
         self, delta_means: np.ndarray, precisions_cholesky: np.ndarray
@@ -418,18 +460,16 @@ class FullCovariance(CovarianceModel):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components * n_features * (n_features + 1) // 2
 
-    def moment_features(self, Xg, empty=np.empty):
-        """``[1, x, upper triangle of x x^T]``, shape (1 + d + d(d+1)/2, n)."""
-        n, d = Xg.shape
-        out = empty((1 + d + d * (d + 1) // 2, n), dtype=Xg.dtype)
-        out[0] = 1.0
+    def moment_features(self, chunk, centre, empty=new_array):
+        """``[1, x, upper triangle of x x^T]`` (1 + d + d(d+1)/2, n), x centred."""
+        d = chunk.shape[1]
+        out = _leading_centred(chunk, centre, 1 + d + d * (d + 1) // 2, empty)
         columns = out[1 : d + 1]
-        columns[...] = Xg.T
         position = d + 1
         for i in range(d):
             np.multiply(columns[i], columns[i:], out=out[position : position + d - i])
             position += d - i
-        return out
+        return out, columns.T
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         d = delta_means.shape[1]
@@ -512,13 +552,19 @@ class TiedCovariance(CovarianceModel):
         centres = delta_means @ precisions_cholesky
         d = len(precisions_cholesky)
 
-        def features(Xg, empty=np.empty):
-            out = empty((len(Xg), d + 2), dtype=Xg.dtype)
-            out[:, 0] = 1.0
-            y = out[:, 1 : d + 1]
-            np.matmul(Xg, precisions_cholesky.astype(Xg.dtype), out=y)
-            out[:, d + 1] = np.einsum("ij,ij->i", y, y)
-            return out.T
+        factor_t = {}  # U^T per dtype, cast once
+
+        def features(chunk, centre, empty=new_array):
+            _, centred = self.moment_features(chunk, centre, empty)
+            dtype = chunk.dtype
+            if dtype not in factor_t:
+                factor_t[dtype] = np.ascontiguousarray(precisions_cholesky.T, dtype)
+            out = empty("features", (d + 2, len(chunk)), dtype)
+            out[0] = 1.0
+            y = out[1 : d + 1]
+            np.matmul(factor_t[dtype], centred.T, out=y)
+            np.einsum("ij,ij->j", y, y, out=out[d + 1])
+            return out, centred
 
         coef = np.vstack(
             [np.sum(centres**2, axis=1), -2.0 * centres.T, np.ones(len(centres))]
@@ -580,14 +626,12 @@ class DiagCovariance(CovarianceModel):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components * n_features
 
-    def moment_features(self, Xg, empty=np.empty):
-        """``[1, x, x**2]``, shape (1 + 2d, n) (a transposed row-major array)."""
-        d = Xg.shape[1]
-        out = empty((len(Xg), 1 + 2 * d), dtype=Xg.dtype)
-        out[:, 0] = 1.0
-        out[:, 1 : d + 1] = Xg
-        np.square(Xg, out=out[:, d + 1 :])
-        return out.T
+    def moment_features(self, chunk, centre, empty=new_array):
+        """``[1, x, x**2]``, shape (1 + 2d, n), x centred; and x, (n, d)."""
+        d = chunk.shape[1]
+        out = _leading_centred(chunk, centre, 1 + 2 * d, empty)
+        np.square(out[1 : d + 1], out=out[d + 1 :])
+        return out, out[1 : d + 1].T
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         precisions = precisions_cholesky**2
@@ -649,13 +693,13 @@ class SphericalCovariance(DiagCovariance):
     def n_parameters(self, n_components, n_features):  # noqa: D102
         return n_components
 
-    def moment_features(self, Xg, empty=np.empty):
-        """``[1, x, ||x||**2]``, shape (d + 2, n) (a transposed row-major array)."""
-        out = empty((len(Xg), Xg.shape[1] + 2), dtype=Xg.dtype)
-        out[:, 0] = 1.0
-        out[:, 1:-1] = Xg
-        out[:, -1] = np.einsum("ij,ij->i", Xg, Xg)
-        return out.T
+    def moment_features(self, chunk, centre, empty=new_array):
+        """``[1, x, ||x||**2]``, shape (d + 2, n), x centred; and x, (n, d)."""
+        d = chunk.shape[1]
+        out = _leading_centred(chunk, centre, d + 2, empty)
+        rows = out[1 : d + 1]
+        np.einsum("ij,ij->j", rows, rows, out=out[-1])
+        return out, rows.T
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         precisions = precisions_cholesky**2

@@ -8,11 +8,13 @@ near 2 MiB together), never an ``n_samples x n_components`` array.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._threads import chunk_map
 from .covariance import covariance_model
 from .stats import SuffStats
 
@@ -141,8 +143,9 @@ class _Evaluator:
     """Per-parameter constants of the E-step, prepared once per iteration.
 
     The covariance type's :class:`~gmmkit.covariance.ChunkKernel` does the
-    arithmetic; this holds the chunk buffers it reuses. A uniform background
-    component is one more, constant, column of the log-probabilities.
+    arithmetic; this holds the chunk buffers it reuses, one set per thread.
+    A uniform background component is one more, constant, column of the
+    log-probabilities.
     """
 
     def __init__(self, params: MixtureParams, dtype: np.dtype):
@@ -166,22 +169,23 @@ class _Evaluator:
         )
         self.n_components = len(means)
         self.chunk_width = self.kernel.width + len(bias)  # features + log-probs
-        self._buffers: dict[tuple, np.ndarray] = {}
+        self._per_thread = threading.local()
 
     def _buffer(self, role: str, shape: tuple, dtype) -> np.ndarray:
         # Chunk-sized arrays are reused from chunk to chunk: allocating a few
         # MiB afresh each time makes the allocator return pages to the system
         # and fault them back in, which can cost more than the arithmetic.
+        buffers = self._per_thread.__dict__.setdefault("buffers", {})
         key = (role, shape, np.dtype(dtype))
-        if key not in self._buffers:
-            self._buffers[key] = np.empty(shape, dtype=dtype)
-        return self._buffers[key]
+        if key not in buffers:
+            buffers[key] = np.empty(shape, dtype=dtype)
+        return buffers[key]
 
     def weighted_log_prob(self, chunk: np.ndarray):
         """Weighted log-probabilities (n, K) and the kernel's work for the chunk.
 
-        The arrays are reused for the next chunk of the same size: use or
-        copy them before asking for the next one.
+        The arrays are reused for this thread's next chunk of the same size:
+        use or copy them before asking for the next one.
         """
         return self.kernel.log_prob(chunk.astype(self.dtype, copy=False), self._buffer)
 
@@ -192,33 +196,46 @@ def _normalise(
     """Log-sum-exp over components, in place.
 
     Returns the log-density per row and the responsibilities (which reuse
-    ``log_prob``'s memory).
+    ``log_prob``'s memory). Either memory layout works; column-major (each
+    component's column contiguous, as the chunk kernels produce) is faster.
 
     With ``drop_negligible``, responsibilities below ``sqrt(tiny)`` of the
-    dtype (1e-154 in float64, 1e-19 in float32) are set to exactly 0 before
-    ``exp``. Left in, they are subnormal numbers, which many x86 CPUs process
-    10 to 100 times slower: in ``exp`` itself (float32 log-sum-exp took 2.4x
-    float64's time on 200 000 x 32 rows) and in the M-step's matrix products
-    (5x slower on well-separated clusters). What is dropped lies far below
-    any tolerance, and the drop does not depend on the chunking. The fit
-    uses it; predictions do not.
+    dtype (1e-154 in float64, 1e-19 in float32) become exactly 0. Left in,
+    they are subnormal numbers, which many x86 CPUs process 10 to 100 times
+    slower: in ``exp`` itself and in the M-step's matrix products (5x slower
+    on well-separated clusters). What is dropped lies far below any
+    tolerance, and the drop does not depend on the chunking. The fit uses
+    it; predictions do not.
     """
-    # Row maxima and row sums over a short contiguous axis are slow as NumPy
-    # reductions; an element-wise maximum across columns and a matrix-vector
-    # product do the same work at memory speed.
-    columns = log_prob.T
-    top = columns[0].copy()
-    for column in columns[1:]:
-        np.maximum(top, column, out=top)
+    top = _row_max(log_prob)
     top[~np.isfinite(top)] = 0.0
     log_prob -= top[:, None]
     if drop_negligible:
-        log_floor = 0.5 * np.log(np.finfo(log_prob.dtype).tiny)
-        np.copyto(log_prob, -np.inf, where=log_prob < log_floor)
-    resp = np.exp(log_prob, out=log_prob)
+        # Raise everything to the floor, then subtract the floor's exp: no
+        # exp sees an argument whose result underflows (slow in float64, and
+        # exp(-inf) too), and no masked write is needed (slow in float32).
+        log_floor = log_prob.dtype.type(0.5 * np.log(np.finfo(log_prob.dtype).tiny))
+        np.maximum(log_prob, log_floor, out=log_prob)
+        resp = np.exp(log_prob, out=log_prob)
+        resp -= np.exp(np.full(1, log_floor))[0]
+    else:
+        resp = np.exp(log_prob, out=log_prob)
     total = resp @ np.ones(resp.shape[1], dtype=resp.dtype)
     resp *= (1.0 / total)[:, None]
     return top + np.log(total), resp
+
+
+def _row_max(values: np.ndarray) -> np.ndarray:
+    """Maximum of each row of an (n, K) array, as a new array."""
+    if values.flags.f_contiguous:
+        return values.max(axis=1)
+    # A reduction over a short contiguous axis is slow in NumPy; an
+    # element-wise maximum across the (strided) columns is not.
+    columns = values.T
+    top = columns[0].copy()
+    for column in columns[1:]:
+        np.maximum(top, column, out=top)
+    return top
 
 
 def e_step(
@@ -248,20 +265,33 @@ def e_step(
     evaluator = _Evaluator(params, X.dtype)
     kernel = evaluator.kernel
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width, X.itemsize)
-    raw, log_likelihood, noise_mass = None, 0.0, 0.0
-    for rows in iter_chunks(X.shape[0], chunk_size):
+
+    def chunk_stats(rows: slice) -> tuple[tuple, float, float]:
         log_prob, work = evaluator.weighted_log_prob(X[rows])
         log_density, resp = _normalise(log_prob, drop_negligible=True)
         row_weight = None if sample_weight is None else sample_weight[rows]
         if row_weight is not None:
             resp *= row_weight[:, None]
-            log_likelihood += float(row_weight @ log_density.astype(np.float64))
+            log_likelihood = float(row_weight @ log_density.astype(np.float64))
         else:
-            log_likelihood += float(log_density.sum(dtype=np.float64))
+            log_likelihood = float(log_density.sum(dtype=np.float64))
+        noise_mass = 0.0
         if evaluator.has_noise:
-            noise_mass += float(resp[:, -1].sum(dtype=np.float64))
-            resp = np.ascontiguousarray(resp[:, :-1])
-        raw = _add_raw(raw, kernel.accumulate(work, resp, row_weight))
+            noise_mass = float(resp[:, -1].sum(dtype=np.float64))
+            resp = resp[:, :-1]
+        return kernel.accumulate(work, resp, row_weight), log_likelihood, noise_mass
+
+    chunks = list(iter_chunks(X.shape[0], chunk_size))
+    raw, log_likelihood, noise_mass = None, 0.0, 0.0
+    # Chunks may run on several threads; their results are added in row
+    # order, so the sums do not depend on how many threads there were.
+    with chunk_map(len(chunks)) as map_chunks:
+        for chunk_raw, chunk_log_likelihood, chunk_noise in map_chunks(
+            chunk_stats, chunks
+        ):
+            raw = _add_raw(raw, chunk_raw)
+            log_likelihood += chunk_log_likelihood
+            noise_mass += chunk_noise
     return _suff_stats(
         kernel, raw, evaluator.centre, log_likelihood, X, sample_weight, noise_mass
     )
@@ -408,8 +438,7 @@ def stats_from_responsibilities(
     for rows in iter_chunks(X.shape[0], chunk_size):
         resp = _weighted(responsibilities(rows), sample_weight, rows).astype(X.dtype)
         row_weight = None if sample_weight is None else sample_weight[rows]
-        centred = X[rows] - centre.astype(X.dtype)
-        features = model.moment_features(centred)
+        features, centred = model.moment_features(X[rows], centre.astype(X.dtype))
         raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
     return _suff_stats(model, raw, centre, float("nan"), X, sample_weight)
 

@@ -127,9 +127,9 @@ class _Evaluator:
 
     def distances(self, chunk: np.ndarray):
         """Squared Mahalanobis distances (n, K), the centred chunk, its features."""
-        centred = chunk - self.centre_dtype
-        features = self.features(centred)
-        distance = features.T @ self.coef
+        features, centred = self.features(chunk, self.centre_dtype)
+        # Component-major, so the log-sum-exp reads contiguous columns.
+        distance = (self.coef.T @ features).T
         # The expanded quadratic form can dip below zero by rounding.
         np.maximum(distance, 0.0, out=distance)
         return distance, centred, features
@@ -145,9 +145,9 @@ class _Evaluator:
         """Latent scale weights ``u = (nu + d) / (nu + delta)``, shape (n, K)."""
         return self.dof_plus_d / (self.dof + distance)
 
-    def moment_features(self, centred: np.ndarray, features: np.ndarray):
-        """Features the model's ``accumulate`` expects for this chunk."""
-        return features if self.shares_features else self.model.moment_features(centred)
+    def moment_features(self, features: np.ndarray) -> np.ndarray | None:
+        """Features the model's ``accumulate`` expects, given the kernel's."""
+        return features if self.shares_features else None
 
 
 def _e_step(
@@ -184,7 +184,7 @@ def _e_step(
         # Rows of tau * u do not sum to the sample weights, so none are passed:
         # the models read every mass from the responsibilities they are given.
         chunk_raw = model.accumulate(
-            centred, evaluator.moment_features(centred, features), tau, None
+            centred, evaluator.moment_features(features), tau, None
         )
         raw = _add_raw(raw, chunk_raw)
     scaled_mass, sum_dx, sum_dxx = model.moments(raw, X.shape[1])

@@ -122,7 +122,7 @@ def test_float32_kernels_agree_and_stay_float32(monkeypatch):
     assert isinstance(evaluator.kernel, covariance.StackedFullKernel)
     log_prob, _ = evaluator.weighted_log_prob(X[:100])
     assert log_prob.dtype == np.float32
-    assert all(b.dtype == np.float32 for b in evaluator._buffers.values())
+    assert all(b.dtype == np.float32 for b in evaluator._per_thread.buffers.values())
 
 
 def fit_both(X, chunk_size=None, **kwargs):
