@@ -36,6 +36,7 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln
 
 from ._mixture_base import MixtureBase
+from ._threads import chunk_map
 from ._validation import (
     as_generator,
     check_choice,
@@ -356,8 +357,8 @@ def variational_e_step(
     evaluator = _Evaluator(posterior, X.dtype)
     model = evaluator.model
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
-    raw, log_norm_total, resp_log_resp = None, 0.0, 0.0
-    for rows in iter_chunks(X.shape[0], chunk_size):
+
+    def chunk_stats(rows: slice) -> tuple[tuple, float, float]:
         log_joint, centred, features = evaluator.log_joint(X[rows])
         log_resp = log_joint.copy()
         log_norm, resp = _normalise(log_joint, drop_negligible=True)
@@ -366,12 +367,23 @@ def variational_e_step(
         row_weight = None if sample_weight is None else sample_weight[rows]
         if row_weight is not None:
             resp *= row_weight[:, None]
-            log_norm_total += float(row_weight @ log_norm.astype(np.float64))
-            resp_log_resp += float(row_weight @ per_row.astype(np.float64))
+            log_norm_sum = float(row_weight @ log_norm.astype(np.float64))
+            resp_log_resp_sum = float(row_weight @ per_row.astype(np.float64))
         else:
-            log_norm_total += float(log_norm.sum(dtype=np.float64))
-            resp_log_resp += float(per_row.sum(dtype=np.float64))
-        raw = _add_raw(raw, model.accumulate(centred, features, resp, row_weight))
+            log_norm_sum = float(log_norm.sum(dtype=np.float64))
+            resp_log_resp_sum = float(per_row.sum(dtype=np.float64))
+        chunk_raw = model.accumulate(centred, features, resp, row_weight)
+        return chunk_raw, log_norm_sum, resp_log_resp_sum
+
+    chunks = list(iter_chunks(X.shape[0], chunk_size))
+    raw, log_norm_total, resp_log_resp = None, 0.0, 0.0
+    with chunk_map(len(chunks)) as map_chunks:  # sums taken in row order
+        for chunk_raw, log_norm_sum, resp_log_resp_sum in map_chunks(
+            chunk_stats, chunks
+        ):
+            raw = _add_raw(raw, chunk_raw)
+            log_norm_total += log_norm_sum
+            resp_log_resp += resp_log_resp_sum
     stats = _suff_stats(model, raw, evaluator.centre, log_norm_total, X, sample_weight)
     return stats, resp_log_resp
 

@@ -25,6 +25,7 @@ from scipy.optimize import brentq
 from scipy.special import digamma, gammaln
 
 from ._mixture_base import InformationCriteria, MixtureBase, check_initial_values
+from ._threads import chunk_map
 from ._validation import (
     as_generator,
     check_choice,
@@ -161,32 +162,43 @@ def _e_step(
     evaluator = _Evaluator(params, X.dtype)
     model = evaluator.model
     K = params.means.shape[0]
-    mass, log_u_gap = np.zeros(K), np.zeros(K)
-    raw, log_likelihood = None, 0.0
     chunk_size = chunk_size or auto_chunk_size(evaluator.chunk_width)
-    for rows in iter_chunks(X.shape[0], chunk_size):
+
+    def chunk_stats(rows: slice):
         distance, centred, features = evaluator.distances(X[rows])
         log_density, tau = _normalise(
             evaluator.log_prob(distance), drop_negligible=True
         )
         u = evaluator.scale_weights(distance)
         if sample_weight is None:
-            log_likelihood += float(log_density.sum(dtype=np.float64))
+            log_likelihood = float(log_density.sum(dtype=np.float64))
         else:
             tau *= sample_weight[rows, None]
-            log_likelihood += float(
-                sample_weight[rows] @ log_density.astype(np.float64)
-            )
-        mass += tau.sum(axis=0, dtype=np.float64)
+            log_likelihood = float(sample_weight[rows] @ log_density.astype(np.float64))
+        mass = tau.sum(axis=0, dtype=np.float64)
+        log_u_gap = None
         if learn_dof:
-            log_u_gap += np.einsum("nk,nk->k", tau, np.log(u) - u, dtype=np.float64)
+            log_u_gap = np.einsum("nk,nk->k", tau, np.log(u) - u, dtype=np.float64)
         tau *= u
         # Rows of tau * u do not sum to the sample weights, so none are passed:
         # the models read every mass from the responsibilities they are given.
         chunk_raw = model.accumulate(
             centred, evaluator.moment_features(features), tau, None
         )
-        raw = _add_raw(raw, chunk_raw)
+        return chunk_raw, mass, log_u_gap, log_likelihood
+
+    chunks = list(iter_chunks(X.shape[0], chunk_size))
+    mass, log_u_gap = np.zeros(K), np.zeros(K)
+    raw, log_likelihood = None, 0.0
+    with chunk_map(len(chunks)) as map_chunks:  # sums taken in row order
+        for chunk_raw, chunk_mass, chunk_gap, chunk_log_likelihood in map_chunks(
+            chunk_stats, chunks
+        ):
+            raw = _add_raw(raw, chunk_raw)
+            mass += chunk_mass
+            if chunk_gap is not None:
+                log_u_gap += chunk_gap
+            log_likelihood += chunk_log_likelihood
     scaled_mass, sum_dx, sum_dxx = model.moments(raw, X.shape[1])
     weight = (
         X.shape[0] if sample_weight is None else sample_weight.sum(dtype=np.float64)

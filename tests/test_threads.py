@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from gmmkit import GaussianMixture
+from gmmkit import BayesianGaussianMixture, GaussianMixture, StudentTMixture
 from gmmkit._threads import chunk_map, thread_budget
 from gmmkit.covariance import COVARIANCE_TYPES
 from gmmkit.engine import e_step
@@ -51,6 +51,22 @@ def test_threads_give_the_same_fit_as_one(monkeypatch, covariance_type):
             getattr(threaded, name), getattr(serial, name), rtol=1e-12, err_msg=name
         )
     assert threaded.lower_bound_ == pytest.approx(serial.lower_bound_, rel=1e-13)
+
+
+@pytest.mark.parametrize("estimator", [BayesianGaussianMixture, StudentTMixture])
+@pytest.mark.filterwarnings("ignore::gmmkit.exceptions.ConvergenceWarning")
+def test_other_mixtures_fit_the_same_on_threads(monkeypatch, estimator):
+    X = data(3000)
+    weights = np.random.default_rng(2).uniform(0.5, 2.0, len(X))
+    fits = {}
+    for threads in ("1", "2"):
+        monkeypatch.setenv("GMMKIT_NUM_THREADS", threads)
+        model = estimator(n_components=3, max_iter=8, tol=0.0, random_state=0)
+        fits[threads] = model.set_params(chunk_size=200).fit(X, sample_weight=weights)
+    for name in ("weights_", "means_", "covariances_"):
+        np.testing.assert_allclose(
+            getattr(fits["2"], name), getattr(fits["1"], name), rtol=1e-12
+        )
 
 
 def test_weighted_statistics_with_background_match_on_threads(monkeypatch):
