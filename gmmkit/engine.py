@@ -2,8 +2,10 @@
 
 Both are pure functions of their inputs. Rows are processed in chunks, so
 the largest arrays a pass allocates are one chunk's features and
-log-probabilities (``chunk_size`` rows; :func:`auto_chunk_size` keeps them
-near 2 MiB together), never an ``n_samples x n_components`` array.
+log-probabilities per thread (``chunk_size`` rows; :func:`auto_chunk_size`
+keeps them near 2 MiB together), never an ``n_samples x n_components``
+array. Chunks run on a thread per core (:mod:`gmmkit._threads`); their
+statistics are added in row order, so threads do not change the answer.
 """
 
 from __future__ import annotations
