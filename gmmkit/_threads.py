@@ -97,8 +97,13 @@ def chunk_map(n_tasks: int) -> Iterator[Callable[[Callable, Iterable], Iterator]
         yield map
         return
     try:
-        controller = _blas_controller()
-        with controller.limit(limits=1), ThreadPoolExecutor(n_threads) as pool:
-            yield pool.map
+        with _blas_controller().limit(limits=1):
+            pool = ThreadPoolExecutor(n_threads, thread_name_prefix="gmmkit-chunk")
+            try:
+                yield pool.map
+            finally:
+                # Chunks not started yet are dropped when the caller stopped
+                # early (an error, Ctrl-C); BLAS is restored after the rest.
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _parallel_pass.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -96,6 +97,29 @@ def test_blas_runs_single_threaded_inside_and_is_restored(monkeypatch):
         assert blas_threads() == before
     assert map_chunks is not map
     assert all(threads == [1] * len(before) for threads in inside)
+
+
+def test_an_error_in_a_chunk_reaches_the_caller_and_leaves_blas_as_it_was(
+    monkeypatch,
+):
+    monkeypatch.setenv("GMMKIT_NUM_THREADS", "2")
+    started: list[int] = []
+
+    def task(index):
+        started.append(index)
+        if index == 3:
+            raise ArithmeticError("chunk 3 failed")
+        time.sleep(0.002)  # a chunk's worth of work, without the GIL
+        return index
+
+    before = blas_threads()
+    with pytest.raises(ArithmeticError, match="chunk 3"):
+        with chunk_map(1000) as map_chunks:
+            list(map_chunks(task, range(1000)))
+    assert blas_threads() == before
+    assert len(started) < 1000  # the chunks queued behind the error were dropped
+    with chunk_map(4) as map_chunks:  # the next pass may use threads again
+        assert map_chunks is not map
 
 
 def test_one_chunk_or_one_thread_runs_in_the_calling_thread(monkeypatch):
