@@ -11,10 +11,18 @@ thread with two-threaded BLAS.
 How many threads: ``GMMKIT_NUM_THREADS`` when set, otherwise as many as
 the BLAS behind NumPy is allowed to use (so ``OMP_NUM_THREADS=1``,
 ``OPENBLAS_NUM_THREADS=1`` or a ``threadpoolctl`` limit also keep gmmkit on
-one core, as Dask workers and joblib do). BLAS is held to one thread while
-the chunk threads run, and put back afterwards. Only one parallel pass runs
-at a time in a process; a pass started while another runs (a Dask
-scheduler's threads, say) runs its chunks in turn on its own thread.
+one core, as Dask workers and joblib do).
+
+Same answers whatever the thread count: every chunk is computed with BLAS
+held at one thread (a multi-threaded product may round differently), on the
+pool's threads or, for a pass of one thread, on the calling thread, and
+callers add the chunks' results in row order. BLAS exposes its thread count
+process-wide, so passes take turns: one runs at a time in a process (a
+second, from a Dask scheduler's threads say, waits for it; each pass uses
+every core anyway), and BLAS gets its count back when the pass ends, or in
+a child forked during one. A ``threadpoolctl`` limit that another thread
+holds at the time wins over gmmkit's (threadpoolctl lets one thread at a
+time set OpenBLAS's count). Tasks see the caller's ``np.errstate``.
 """
 
 from __future__ import annotations
@@ -23,12 +31,34 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
+import numpy as np
+
 _ENV_VARIABLE = "GMMKIT_NUM_THREADS"
-_parallel_pass = threading.Lock()
 _controller: dict[int, Any] = {}  # process id -> threadpoolctl controller
+_in_worker = threading.local()  # .active on the pool's threads
+
+
+class _PassState:
+    """The pass running now, if any, and its BLAS limit."""
+
+    def __init__(self) -> None:
+        self.turn = threading.Lock()  # held by the running pass
+        self.limiter: Any = None
+
+    def reset_in_child(self) -> None:
+        """After ``fork``: no pass runs in the child; BLAS gets its count back."""
+        limiter = self.limiter
+        self.__init__()
+        if limiter is not None:
+            limiter.__exit__(None, None, None)
+
+
+_state = _PassState()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _state.reset_in_child())
 
 
 def _blas_controller():
@@ -45,7 +75,7 @@ def _blas_controller():
 
 
 def thread_budget() -> int:
-    """Threads a parallel pass may use (at least 1).
+    """Threads a pass may use (at least 1).
 
     Returns
     -------
@@ -76,6 +106,20 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _mark_worker() -> None:
+    _in_worker.active = True
+
+
+def _with_errstate(function: Callable, errstate: dict) -> Callable:
+    """``function`` run under the given ``np.errstate`` (threads start without)."""
+
+    def task(item):
+        with np.errstate(**errstate):
+            return function(item)
+
+    return task
+
+
 @contextmanager
 def chunk_map(n_tasks: int) -> Iterator[Callable[[Callable, Iterable], Iterator]]:
     """A ``map`` that runs tasks on a thread per core, results in order.
@@ -89,21 +133,36 @@ def chunk_map(n_tasks: int) -> Iterator[Callable[[Callable, Iterable], Iterator]
     ------
     map : callable
         ``map(function, items)``, yielding ``function(item)`` in the order of
-        ``items``. Tasks run concurrently: ``function`` must keep its
-        scratch memory per thread.
+        ``items``, with BLAS held at one thread. Tasks may run concurrently:
+        ``function`` must keep its scratch memory per thread.
     """
-    n_threads = min(n_tasks, thread_budget())
-    if n_threads < 2 or not _parallel_pass.acquire(blocking=False):
+    if getattr(_in_worker, "active", False):
+        # A task mapping chunks of its own: it already has its core.
         yield map
         return
-    try:
-        with _blas_controller().limit(limits=1):
-            pool = ThreadPoolExecutor(n_threads, thread_name_prefix="gmmkit-chunk")
-            try:
-                yield pool.map
-            finally:
-                # Chunks not started yet are dropped when the caller stopped
-                # early (an error, Ctrl-C); BLAS is restored after the rest.
-                pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        _parallel_pass.release()
+    with _state.turn:
+        n_threads = min(n_tasks, thread_budget())  # read before BLAS is held
+        controller = _blas_controller()
+        limit = controller.limit(limits=1) if controller is not None else None
+        _state.limiter = limit
+        try:
+            with limit if limit is not None else nullcontext():
+                if n_threads < 2:
+                    yield map
+                    return
+                errstate = np.geterr()
+                pool = ThreadPoolExecutor(
+                    n_threads,
+                    thread_name_prefix="gmmkit-chunk",
+                    initializer=_mark_worker,
+                )
+                try:
+                    yield lambda function, items: pool.map(
+                        _with_errstate(function, errstate), items
+                    )
+                finally:
+                    # Chunks not started yet are dropped when the caller
+                    # stopped early (an error, Ctrl-C).
+                    pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            _state.limiter = None

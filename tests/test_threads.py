@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -47,11 +48,12 @@ def test_threads_give_the_same_fit_as_one(monkeypatch, covariance_type):
     serial = fitted(X, covariance_type)
     monkeypatch.setenv("GMMKIT_NUM_THREADS", "3")
     threaded = fitted(X, covariance_type)
+    # Bit for bit: every chunk is computed the same way on any thread.
     for name in ("weights_", "means_", "covariances_"):
-        np.testing.assert_allclose(
-            getattr(threaded, name), getattr(serial, name), rtol=1e-12, err_msg=name
+        np.testing.assert_array_equal(
+            getattr(threaded, name), getattr(serial, name), err_msg=name
         )
-    assert threaded.lower_bound_ == pytest.approx(serial.lower_bound_, rel=1e-13)
+    assert threaded.lower_bound_ == serial.lower_bound_
 
 
 @pytest.mark.parametrize("estimator", [BayesianGaussianMixture, StudentTMixture])
@@ -88,15 +90,27 @@ def test_weighted_statistics_with_background_match_on_threads(monkeypatch):
         )
 
 
-def test_blas_runs_single_threaded_inside_and_is_restored(monkeypatch):
+def probe(map_chunks, n_tasks: int = 8) -> tuple[set[str], set[tuple[int, ...]]]:
+    """Names of the threads that ran the tasks, and the BLAS counts they saw."""
+
+    def task(_):
+        time.sleep(0.01)  # long enough for every worker to take some
+        return threading.current_thread().name, tuple(blas_threads())
+
+    results = list(map_chunks(task, range(n_tasks)))
+    return {name for name, _ in results}, {counts for _, counts in results}
+
+
+def test_chunks_run_on_the_pool_with_blas_held_at_one_then_restored(monkeypatch):
     monkeypatch.setenv("GMMKIT_NUM_THREADS", "2")
     with threadpool_limits(2, user_api="blas"):
         before = blas_threads()
         with chunk_map(8) as map_chunks:
-            inside = list(map_chunks(lambda _: blas_threads(), range(8)))
-        assert blas_threads() == before
-    assert map_chunks is not map
-    assert all(threads == [1] * len(before) for threads in inside)
+            names, counts = probe(map_chunks)
+        after = blas_threads()
+    assert len(names) == 2 and threading.current_thread().name not in names
+    assert counts == {(1,) * len(before)}
+    assert after == before
 
 
 def test_an_error_in_a_chunk_reaches_the_caller_and_leaves_blas_as_it_was(
@@ -118,17 +132,20 @@ def test_an_error_in_a_chunk_reaches_the_caller_and_leaves_blas_as_it_was(
             list(map_chunks(task, range(1000)))
     assert blas_threads() == before
     assert len(started) < 1000  # the chunks queued behind the error were dropped
-    with chunk_map(4) as map_chunks:  # the next pass may use threads again
-        assert map_chunks is not map
+    with chunk_map(4) as map_chunks:  # the next pass may use the pool again
+        assert len(probe(map_chunks)[0]) == 2
 
 
-def test_one_chunk_or_one_thread_runs_in_the_calling_thread(monkeypatch):
-    monkeypatch.setenv("GMMKIT_NUM_THREADS", "4")
-    with chunk_map(1) as map_chunks:
-        assert map_chunks is map
-    monkeypatch.setenv("GMMKIT_NUM_THREADS", "1")
-    with chunk_map(100) as map_chunks:
-        assert map_chunks is map
+def test_a_pass_of_one_thread_runs_here_with_blas_held_at_one(monkeypatch):
+    # So that its products round exactly as on the pool's threads.
+    before = blas_threads()
+    for setting, n_tasks in (("4", 1), ("1", 100)):
+        monkeypatch.setenv("GMMKIT_NUM_THREADS", setting)
+        with chunk_map(n_tasks) as map_chunks:
+            names, counts = probe(map_chunks, min(n_tasks, 8))
+        assert names == {threading.current_thread().name}
+        assert counts == {(1,) * len(before)}
+    assert blas_threads() == before
 
 
 def test_budget_follows_the_blas_limit(monkeypatch):
@@ -172,3 +189,103 @@ def test_concurrent_fits_from_several_threads_agree(monkeypatch):
     for model in outcomes:
         assert isinstance(model, GaussianMixture), model
         np.testing.assert_allclose(model.means_, expected.means_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_statistics_are_identical_for_any_thread_count(monkeypatch, dtype):
+    # Wide full-covariance products are where BLAS's own threads would round
+    # differently from one thread.
+    X = data(6000, d=24).astype(dtype)
+    model = GaussianMixture(4, max_iter=2, random_state=0)
+    with pytest.warns(Warning):
+        params = model.fit(X)._params()
+    results = {}
+    for threads in ("1", "2", "4"):
+        monkeypatch.setenv("GMMKIT_NUM_THREADS", threads)
+        results[threads] = e_step(params, X, chunk_size=500)
+    for threads in ("2", "4"):
+        for name in ("nk", "sum_dx", "sum_dxx"):
+            np.testing.assert_array_equal(
+                getattr(results[threads], name), getattr(results["1"], name)
+            )
+
+
+@pytest.mark.filterwarnings("ignore::gmmkit.exceptions.ConvergenceWarning")
+def test_tasks_see_the_callers_errstate(monkeypatch):
+    monkeypatch.setenv("GMMKIT_NUM_THREADS", "2")
+    X = data(4000).astype(np.float32)
+    params = GaussianMixture(3, max_iter=2, random_state=0).fit(X)._params()
+    X[2500, 0] = 3e19  # its square overflows float32
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError):
+        e_step(params, X, chunk_size=500)
+
+
+def test_passes_from_several_threads_take_turns(monkeypatch):
+    monkeypatch.setenv("GMMKIT_NUM_THREADS", "2")
+    events: list[str] = []
+    first_inside = threading.Event()
+
+    def first_pass():
+        with chunk_map(4) as map_chunks:
+            first_inside.set()
+            time.sleep(0.2)  # the second pass starts meanwhile
+            probe(map_chunks)
+            events.append("first done")
+
+    def second_pass():
+        first_inside.wait(10)
+        with chunk_map(4) as map_chunks:
+            events.append("second starts")
+            assert len(probe(map_chunks)[0]) == 2  # the whole pool, after the first
+
+    before = blas_threads()
+    threads = [
+        threading.Thread(target=first_pass),
+        threading.Thread(target=second_pass),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert events == ["first done", "second starts"]
+    assert blas_threads() == before
+
+
+def test_a_task_mapping_chunks_of_its_own_does_not_wait_for_itself(monkeypatch):
+    monkeypatch.setenv("GMMKIT_NUM_THREADS", "2")
+
+    def task(index):
+        with chunk_map(3) as inner:
+            return sum(inner(lambda item: item * index, range(3)))
+
+    with chunk_map(4) as map_chunks:
+        assert list(map_chunks(task, range(4))) == [0, 3, 6, 9]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_child_forked_during_a_pass_can_use_the_pool(monkeypatch):
+    monkeypatch.setenv("GMMKIT_NUM_THREADS", "2")
+    inside, release = threading.Event(), threading.Event()
+
+    def running_pass():
+        with chunk_map(4):
+            inside.set()
+            release.wait(10)
+
+    before = blas_threads()
+    thread = threading.Thread(target=running_pass)
+    thread.start()
+    inside.wait(10)
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit status only
+        try:
+            with chunk_map(4) as map_chunks:
+                names, _ = probe(map_chunks)
+            os._exit(0 if len(names) == 2 and blas_threads() == before else 1)
+        except BaseException:
+            os._exit(2)
+    release.set()
+    thread.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
