@@ -20,9 +20,12 @@ callers add the chunks' results in row order. BLAS exposes its thread count
 process-wide, so passes take turns: one runs at a time in a process (a
 second, from a Dask scheduler's threads say, waits for it; each pass uses
 every core anyway), and BLAS gets its count back when the pass ends, or in
-a child forked during one. A ``threadpoolctl`` limit that another thread
-holds at the time wins over gmmkit's (threadpoolctl lets one thread at a
-time set OpenBLAS's count). Tasks see the caller's ``np.errstate``.
+a child forked during one. The exception: while another thread holds a
+``threadpoolctl`` limit, threadpoolctl lets only that thread set OpenBLAS's
+count; a pass then keeps to one thread of its own, under that limit, and
+its products may round differently. Tasks see the caller's ``np.errstate``
+(and ``np.seterrcall``). A pass opened inside a pass (by a task, or by the
+caller's loop) runs on its own thread, under the outer pass's limit.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class _PassState:
 
     def __init__(self) -> None:
         self.turn = threading.Lock()  # held by the running pass
+        self.owner: int | None = None  # thread id of the running pass
         self.limiter: Any = None
 
     def reset_in_child(self) -> None:
@@ -53,7 +57,13 @@ class _PassState:
         limiter = self.limiter
         self.__init__()
         if limiter is not None:
-            limiter.__exit__(None, None, None)
+            limiter.restore_original_limits()
+            # The thread that took control of OpenBLAS does not exist here.
+            from threadpoolctl import OpenBLASController
+
+            clear = getattr(OpenBLASController, "clear_controlling_thread", None)
+            if clear is not None:
+                clear(force=True)
 
 
 _state = _PassState()
@@ -110,14 +120,22 @@ def _mark_worker() -> None:
     _in_worker.active = True
 
 
-def _with_errstate(function: Callable, errstate: dict) -> Callable:
-    """``function`` run under the given ``np.errstate`` (threads start without)."""
+def _with_errstate(function: Callable) -> Callable:
+    """``function`` run under the calling thread's ``np.errstate``.
+
+    NumPy's error state is per thread; the pool's threads start without it.
+    """
+    errstate, call = np.geterr(), np.geterrcall()
 
     def task(item):
-        with np.errstate(**errstate):
+        with np.errstate(call=call, **errstate):
             return function(item)
 
     return task
+
+
+def _blas_held_at_one(controller) -> bool:
+    return all(lib.num_threads == 1 for lib in controller.lib_controllers)
 
 
 @contextmanager
@@ -136,21 +154,23 @@ def chunk_map(n_tasks: int) -> Iterator[Callable[[Callable, Iterable], Iterator]
         ``items``, with BLAS held at one thread. Tasks may run concurrently:
         ``function`` must keep its scratch memory per thread.
     """
-    if getattr(_in_worker, "active", False):
-        # A task mapping chunks of its own: it already has its core.
+    if getattr(_in_worker, "active", False) or _state.owner == threading.get_ident():
+        # A pass opened inside a pass: it already has its core and BLAS limit.
         yield map
         return
     with _state.turn:
+        _state.owner = threading.get_ident()
         n_threads = min(n_tasks, thread_budget())  # read before BLAS is held
         controller = _blas_controller()
         limit = controller.limit(limits=1) if controller is not None else None
         _state.limiter = limit
         try:
             with limit if limit is not None else nullcontext():
+                if limit is not None and not _blas_held_at_one(controller):
+                    n_threads = 1  # another thread's limit rules BLAS
                 if n_threads < 2:
                     yield map
                     return
-                errstate = np.geterr()
                 pool = ThreadPoolExecutor(
                     n_threads,
                     thread_name_prefix="gmmkit-chunk",
@@ -158,7 +178,7 @@ def chunk_map(n_tasks: int) -> Iterator[Callable[[Callable, Iterable], Iterator]
                 )
                 try:
                     yield lambda function, items: pool.map(
-                        _with_errstate(function, errstate), items
+                        _with_errstate(function), items
                     )
                 finally:
                     # Chunks not started yet are dropped when the caller
@@ -166,3 +186,4 @@ def chunk_map(n_tasks: int) -> Iterator[Callable[[Callable, Iterable], Iterator]
                     pool.shutdown(wait=True, cancel_futures=True)
         finally:
             _state.limiter = None
+            _state.owner = None
