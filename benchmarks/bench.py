@@ -87,6 +87,18 @@ ACCURACY_HEADERS = (
     "gmmkit vs float64",
     "sklearn vs float64",
 )
+OWN_PRECISION_HEADERS = (
+    "N",
+    "d",
+    "K",
+    "type",
+    "dtype",
+    "s/iter",
+    "float64 s/iter",
+    "speed-up over float64",
+    "other CPU %",
+    "slowest probe %",
+)
 MEMORY_HEADERS = (
     "N",
     "d",
@@ -510,8 +522,10 @@ def _disturbed(share: float | None, speed: float | None) -> bool:
     return busy or slow
 
 
-def interleaved(run, grid: Grid, monitor: Monitor) -> dict:
-    """Call ``run(library)`` for both libraries, alternating, a few times.
+def interleaved(
+    run, grid: Grid, monitor: Monitor, sides: tuple[str, str] = LIBRARIES
+) -> dict:
+    """Call ``run(side)`` for both sides (the libraries), alternating, a few times.
 
     Pairs of runs go on until there are ``grid.repeats`` of them, and further
     up to ``grid.max_repeats`` while the point has taken less than
@@ -527,9 +541,11 @@ def interleaved(run, grid: Grid, monitor: Monitor) -> dict:
     Parameters
     ----------
     run : callable
-        ``run(library) -> seconds``.
+        ``run(side) -> seconds``.
     grid : Grid
     monitor : Monitor
+    sides : pair of str
+        What is compared; the two libraries unless told otherwise.
 
     Returns
     -------
@@ -539,7 +555,7 @@ def interleaved(run, grid: Grid, monitor: Monitor) -> dict:
         pair), ``speed`` (slowest probe during a kept pair, as a share of the
         reference) and ``redone`` (pairs thrown away and run again).
     """
-    times: dict[str, list[float]] = {library: [] for library in LIBRARIES}
+    times: dict[str, list[float]] = {side: [] for side in sides}
     shares: list[float] = []
     speeds: list[float] = []
     kept = redone = 0
@@ -547,7 +563,7 @@ def interleaved(run, grid: Grid, monitor: Monitor) -> dict:
     while kept < grid.repeats or (
         kept < grid.max_repeats and spent < grid.point_budget
     ):
-        order = LIBRARIES if kept % 2 == 0 else LIBRARIES[::-1]
+        order = sides if kept % 2 == 0 else sides[::-1]
         pair, probes = {}, [monitor.speed()]
         with OtherLoad() as load:
             for library in order:
@@ -565,8 +581,8 @@ def interleaved(run, grid: Grid, monitor: Monitor) -> dict:
             monitor.wait_for_quiet()
             continue
         kept += 1
-        for library in LIBRARIES:
-            times[library].append(pair[library])
+        for side in sides:
+            times[side].append(pair[side])
         if load.share is not None:
             shares.append(load.share)
         speeds.append(min(probes))
@@ -627,19 +643,50 @@ def bench_em(case: Case, grid: Grid, peaks: dict[str, float], monitor: Monitor) 
         models["gmmkit"].means_, models["sklearn"].means_
     )
     if case.dtype != "float64":
-        # How far each library's low-precision answer is from float64 arithmetic
-        # on the same (upcast) data and start.
-        reference, _ = timed_fit(
-            "gmmkit",
-            X.astype(np.float64),
-            dataclasses.replace(case, dtype="float64"),
-            {name: value.astype(np.float64) for name, value in init.items()},
-            N_ITER,
-        )
-        for library in LIBRARIES:
-            row[f"{library}_vs_float64"] = max_rel_diff(
-                models[library].means_, reference.means_
+        row.update(against_own_float64(case, X, init, grid, monitor, models))
+    return row
+
+
+def against_own_float64(
+    case: Case, X: np.ndarray, init: dict, grid: Grid, monitor: Monitor, models: dict
+) -> dict:
+    """Low precision against float64, both gmmkit, interleaved.
+
+    The same data upcast and the same start in float64: how much faster the
+    low precision is (timed like the libraries, in alternating pairs, so
+    the machine's drift hits both alike) and how far each library's
+    low-precision means are from the float64 answer.
+    """
+    case64 = dataclasses.replace(case, dtype="float64")
+    X64 = X.astype(np.float64)
+    init64 = {name: value.astype(np.float64) for name, value in init.items()}
+    timed_fit("gmmkit", X64, case64, init64, max_iter=1)  # warm-up
+    reference = {}
+
+    def run(side: str) -> float:
+        if side == "float64":
+            reference["model"], seconds = timed_fit(
+                "gmmkit", X64, case64, init64, N_ITER
             )
+        else:
+            _, seconds = timed_fit("gmmkit", X, case, init, N_ITER)
+        return seconds
+
+    watched = interleaved(run, grid, monitor, sides=(case.dtype, "float64"))
+    low, high = (
+        statistics.median(watched["times"][side]) for side in (case.dtype, "float64")
+    )
+    row = {
+        "own_low_s_iter": low / N_ITER,
+        "own_float64_s_iter": high / N_ITER,
+        "own_speedup": high / low,
+        "own_quiet": {key: watched[key] for key in ("other_load", "speed", "redone")},
+        "own_raw_seconds": watched["times"],
+    }
+    for library in LIBRARIES:
+        row[f"{library}_vs_float64"] = max_rel_diff(
+            models[library].means_, reference["model"].means_
+        )
     return row
 
 
@@ -1229,6 +1276,27 @@ def render(results: dict) -> str:
                     for row in accuracy
                 ],
             )
+            out += [
+                "",
+                "Low precision against float64, gmmkit alone: the same fit on the "
+                "same data upcast to float64, from the same start, timed in "
+                "alternating pairs like the libraries above (so a drift of the "
+                "machine's speed hits both):",
+                "",
+            ]
+            out += _table(
+                OWN_PRECISION_HEADERS,
+                [
+                    [
+                        *_case_cells(row["case"]),
+                        _fmt(row["own_low_s_iter"]),
+                        _fmt(row["own_float64_s_iter"]),
+                        f"{row['own_speedup']:.2f}",
+                        *_quiet_cells(row["own_quiet"]),
+                    ]
+                    for row in accuracy
+                ],
+            )
     if results["memory"]:
         reset = all(row["rss_reset"] for row in results["memory"])
         out += [
@@ -1318,6 +1386,12 @@ def render(results: dict) -> str:
             for library in LIBRARIES
         )
         out.append(f"- {what} {case.label()}: {runs}")
+        if "own_raw_seconds" in row:
+            runs = "; ".join(
+                f"{side} " + ", ".join(f"{seconds:.3g}" for seconds in times)
+                for side, times in row["own_raw_seconds"].items()
+            )
+            out.append(f"- EM fit {case.label()}, gmmkit against its float64: {runs}")
     return "\n".join(out) + "\n"
 
 

@@ -78,6 +78,9 @@ def test_quick_benchmark_writes_report_and_libraries_agree(tmp_path):
         assert len(matching) == 1 and matching[0], heading
     accuracy = [rows for _, rows in found if "gmmkit vs float64" in rows[0]]
     assert accuracy, "float32 points are compared with a float64 fit"
+    own = [rows for _, rows in found if "speed-up over float64" in rows[0]]
+    assert len(own) == 1 and own[0][0]["dtype"] == "float32"
+    assert float(own[0][0]["speed-up over float64"]) > 0
 
     checked = 0
     for heading, rows in found:
