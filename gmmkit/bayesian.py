@@ -36,7 +36,6 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln
 
 from ._mixture_base import MixtureBase
-from ._threads import chunk_map
 from ._validation import (
     as_generator,
     check_choice,
@@ -53,6 +52,7 @@ from .engine import (
     _suff_stats,
     auto_chunk_size,
     iter_chunks,
+    map_chunks,
     stats_from_responsibilities,
 )
 from .exceptions import ComponentCollapseError, ConvergenceWarning
@@ -375,15 +375,13 @@ def variational_e_step(
         chunk_raw = model.accumulate(centred, features, resp, row_weight)
         return chunk_raw, log_norm_sum, resp_log_resp_sum
 
-    chunks = list(iter_chunks(X.shape[0], chunk_size))
     raw, log_norm_total, resp_log_resp = None, 0.0, 0.0
-    with chunk_map(len(chunks)) as map_chunks:  # sums taken in row order
-        for chunk_raw, log_norm_sum, resp_log_resp_sum in map_chunks(
-            chunk_stats, chunks
-        ):
-            raw = _add_raw(raw, chunk_raw)
-            log_norm_total += log_norm_sum
-            resp_log_resp += resp_log_resp_sum
+    for chunk_raw, log_norm_sum, resp_log_resp_sum in map_chunks(
+        chunk_stats, X.shape[0], chunk_size
+    ):
+        raw = _add_raw(raw, chunk_raw)
+        log_norm_total += log_norm_sum
+        resp_log_resp += resp_log_resp_sum
     stats = _suff_stats(model, raw, evaluator.centre, log_norm_total, X, sample_weight)
     return stats, resp_log_resp
 

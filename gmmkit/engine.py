@@ -11,7 +11,7 @@ statistics are added in row order, so threads do not change the answer.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,6 +139,20 @@ def iter_chunks(n_samples: int, chunk_size: int) -> Iterator[slice]:
     """Yield consecutive row slices of at most ``chunk_size`` rows."""
     for start in range(0, n_samples, chunk_size):
         yield slice(start, min(start + chunk_size, n_samples))
+
+
+def map_chunks(
+    function: Callable[[slice], object], n_samples: int, chunk_size: int
+) -> Iterator:
+    """Yield ``function(rows)`` for each chunk of rows, in row order.
+
+    Chunks run on the thread pool of :mod:`gmmkit._threads`; adding up what
+    this yields, in this order, gives the same sums whatever the number of
+    threads. ``function`` must keep its scratch memory per thread.
+    """
+    chunks = list(iter_chunks(n_samples, chunk_size))
+    with chunk_map(len(chunks)) as map_in_order:
+        yield from map_in_order(function, chunks)
 
 
 class _Evaluator:
@@ -283,17 +297,13 @@ def e_step(
             resp = resp[:, :-1]
         return kernel.accumulate(work, resp, row_weight), log_likelihood, noise_mass
 
-    chunks = list(iter_chunks(X.shape[0], chunk_size))
     raw, log_likelihood, noise_mass = None, 0.0, 0.0
-    # Chunks may run on several threads; their results are added in row
-    # order, so the sums do not depend on how many threads there were.
-    with chunk_map(len(chunks)) as map_chunks:
-        for chunk_raw, chunk_log_likelihood, chunk_noise in map_chunks(
-            chunk_stats, chunks
-        ):
-            raw = _add_raw(raw, chunk_raw)
-            log_likelihood += chunk_log_likelihood
-            noise_mass += chunk_noise
+    for chunk_raw, chunk_log_likelihood, chunk_noise in map_chunks(
+        chunk_stats, X.shape[0], chunk_size
+    ):
+        raw = _add_raw(raw, chunk_raw)
+        log_likelihood += chunk_log_likelihood
+        noise_mass += chunk_noise
     return _suff_stats(
         kernel, raw, evaluator.centre, log_likelihood, X, sample_weight, noise_mass
     )

@@ -25,7 +25,6 @@ from scipy.optimize import brentq
 from scipy.special import digamma, gammaln
 
 from ._mixture_base import InformationCriteria, MixtureBase, check_initial_values
-from ._threads import chunk_map
 from ._validation import (
     as_generator,
     check_choice,
@@ -40,6 +39,7 @@ from .engine import (
     _normalise,
     auto_chunk_size,
     iter_chunks,
+    map_chunks,
 )
 from .exceptions import ComponentCollapseError, ConvergenceWarning
 from .init import INIT_METHODS, background_candidates, initial_params
@@ -187,18 +187,16 @@ def _e_step(
         )
         return chunk_raw, mass, log_u_gap, log_likelihood
 
-    chunks = list(iter_chunks(X.shape[0], chunk_size))
     mass, log_u_gap = np.zeros(K), np.zeros(K)
     raw, log_likelihood = None, 0.0
-    with chunk_map(len(chunks)) as map_chunks:  # sums taken in row order
-        for chunk_raw, chunk_mass, chunk_gap, chunk_log_likelihood in map_chunks(
-            chunk_stats, chunks
-        ):
-            raw = _add_raw(raw, chunk_raw)
-            mass += chunk_mass
-            if chunk_gap is not None:
-                log_u_gap += chunk_gap
-            log_likelihood += chunk_log_likelihood
+    for chunk_raw, chunk_mass, chunk_gap, chunk_log_likelihood in map_chunks(
+        chunk_stats, X.shape[0], chunk_size
+    ):
+        raw = _add_raw(raw, chunk_raw)
+        mass += chunk_mass
+        if chunk_gap is not None:
+            log_u_gap += chunk_gap
+        log_likelihood += chunk_log_likelihood
     scaled_mass, sum_dx, sum_dxx = model.moments(raw, X.shape[1])
     weight = (
         X.shape[0] if sample_weight is None else sample_weight.sum(dtype=np.float64)
