@@ -391,3 +391,27 @@ def as_generator(random_state: Any) -> np.random.Generator:
         f"random_state must be None, an int, a numpy RandomState or Generator; "
         f"got {random_state!r}."
     )
+
+
+def is_finite_real(value: Any) -> bool:
+    """Whether ``value`` is a finite real number (a bool is not one)."""
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+    )
+
+
+def check_positive(value: Any, name: str) -> float:
+    """Check that ``value`` is a finite real number greater than 0."""
+    if not is_finite_real(value) or value <= 0.0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}.")
+    return float(value)
+
+
+def as_float_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 array, or a ValueError naming ``name``."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers only.") from None

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import numbers
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -37,12 +36,15 @@ from scipy.special import betaln, digamma, gammaln
 
 from ._mixture_base import MixtureBase
 from ._validation import (
+    as_float_array,
     as_generator,
     check_choice,
     check_data,
     check_float,
     check_int,
+    check_positive,
     check_sample_weight,
+    is_finite_real,
 )
 from .covariance import COVARIANCE_TYPES, _check_spd, covariance_model
 from .distributed import is_dask_collection
@@ -487,27 +489,6 @@ def _data_moments(
     return mean, scatter / divisor
 
 
-def _is_finite_real(value: Any) -> bool:
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and bool(np.isfinite(value))
-    )
-
-
-def _check_positive(value: Any, name: str) -> float:
-    if not _is_finite_real(value) or value <= 0.0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
-    return float(value)
-
-
-def _as_float_array(value: Any, name: str) -> np.ndarray:
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must hold numbers only.") from None
-
-
 def _check_covariance_prior(value: Any, covariance_type: str, n_features: int):
     name = "covariance_prior"
     if covariance_type == "spherical":
@@ -516,9 +497,9 @@ def _check_covariance_prior(value: Any, covariance_type: str, n_features: int):
                 f"{name} for covariance_type='spherical' must be a positive "
                 f"number, got an array of shape {np.shape(value)}."
             )
-        return _check_positive(np.asarray(value).item(), name)
+        return check_positive(np.asarray(value).item(), name)
     expected = (n_features,) if covariance_type == "diag" else (n_features,) * 2
-    covariance = _as_float_array(value, name)
+    covariance = as_float_array(value, name)
     if covariance.shape != expected:
         raise ValueError(
             f"{name} for covariance_type={covariance_type!r} must have shape "
@@ -714,9 +695,9 @@ degrees_of_freedom_prior_, covariance_prior_
         )
         for name in ("weight_concentration_prior", "mean_precision_prior"):
             if getattr(self, name) is not None:
-                _check_positive(getattr(self, name), name)
+                check_positive(getattr(self, name), name)
         dof = self.degrees_of_freedom_prior
-        if dof is not None and not _is_finite_real(dof):
+        if dof is not None and not is_finite_real(dof):
             raise ValueError(
                 "degrees_of_freedom_prior must be a number greater than "
                 f"n_features - 1, got {dof!r}."
@@ -738,7 +719,7 @@ degrees_of_freedom_prior_, covariance_prior_
         if self.mean_prior is None:
             mean = data_mean
         else:
-            mean = _as_float_array(self.mean_prior, "mean_prior")
+            mean = as_float_array(self.mean_prior, "mean_prior")
             if mean.shape != (d,):
                 raise ValueError(
                     f"mean_prior must have shape ({d},), got {mean.shape}."
@@ -782,7 +763,7 @@ degrees_of_freedom_prior_, covariance_prior_
         )
 
     def _given_responsibilities(self, n_samples: int, dtype) -> np.ndarray:
-        resp = _as_float_array(self.init_params, "init_params")
+        resp = as_float_array(self.init_params, "init_params")
         expected = (n_samples, self.n_components)
         if resp.shape != expected:
             methods = ", ".join(repr(m) for m in INIT_METHODS)
