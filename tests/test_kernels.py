@@ -14,7 +14,7 @@ from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
-import gmmkit.covariance as covariance
+import gmmkit.covariance.kernels as covariance
 from gmmkit import GaussianMixture
 from gmmkit.engine import (
     _Evaluator,
