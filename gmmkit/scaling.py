@@ -100,17 +100,11 @@ def to_data_units(model: GaussianMixture, scaler: Standardizer) -> GaussianMixtu
     ValueError
         For a spherical model.
     """
-    kind = model.covariance_type
-    if kind == "spherical":
-        raise ValueError(
-            "a spherical mixture fitted on standardised data is not spherical in "
-            "the data's units; use covariance_type 'diag' (or 'full'), or "
-            "standardise the data yourself."
-        )
+    cov_model = covariance_model(model.covariance_type)
     center = np.asarray(scaler.center, dtype=np.float64)
     scale = np.asarray(scaler.scale, dtype=np.float64)
-    factor = scale**2 if kind == "diag" else np.outer(scale, scale)
-    cov_model = covariance_model(kind)
+    # Raises ValueError for a form that does not survive unscaling (spherical).
+    covariances = cov_model.rescale(model.covariances_.astype(np.float64), scale)
     log_jacobian = float(np.log(scale).sum())
 
     def means(m: np.ndarray) -> np.ndarray:
@@ -118,7 +112,6 @@ def to_data_units(model: GaussianMixture, scaler: Standardizer) -> GaussianMixtu
 
     out = GaussianMixture(**model.get_params())
     dtype = model.means_.dtype
-    covariances = model.covariances_.astype(np.float64) * factor
     precisions_cholesky = cov_model.precisions_cholesky(covariances)
     out.weights_ = model.weights_.copy()
     out.means_ = means(model.means_.astype(np.float64)).astype(dtype)
@@ -136,7 +129,9 @@ def to_data_units(model: GaussianMixture, scaler: Standardizer) -> GaussianMixtu
     out.history_ = [value - log_jacobian for value in model.history_]
     out.lower_bounds_ = out.history_
     out.snapshots_ = [
-        replace(s, means=means(s.means), covariances=s.covariances * factor)
+        replace(
+            s, means=means(s.means), covariances=cov_model.rescale(s.covariances, scale)
+        )
         for s in model.snapshots_
     ]
     out.n_features_in_ = model.n_features_in_

@@ -22,8 +22,11 @@ moved to the new batch's shift before blending: an exact change of origin.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from .covariance import covariance_model
 from .stats import SuffStats
 
 #: Defaults of the step-size schedule (GaussianMixture's step_offset, step_decay).
@@ -38,15 +41,18 @@ def step_size(t: int, step_offset: float, step_decay: float) -> float:
 
 
 def scale(stats: SuffStats, factor: float) -> SuffStats:
-    """Statistics of ``factor`` times each row's weight."""
-    return SuffStats(
+    """Statistics of ``factor`` times each row's weight.
+
+    The masses, moments, log-likelihood, weight and noise mass scale; the
+    shift, the row count and any other field are kept.
+    """
+    return replace(
+        stats,
         nk=stats.nk * factor,
         sum_dx=stats.sum_dx * factor,
         sum_dxx=stats.sum_dxx * factor,
-        shift=stats.shift,
         log_likelihood=stats.log_likelihood * factor,
         weight=stats.weight * factor,
-        n_samples=stats.n_samples,
         noise_mass=stats.noise_mass * factor,
     )
 
@@ -56,41 +62,19 @@ def recentre(stats: SuffStats, shift: np.ndarray, covariance_type: str) -> SuffS
 
     With ``delta = old_shift - new_shift``, each row's offset becomes
     ``(x - old) + delta``, so the first moments gain ``nk * delta`` and the
-    second moments gain the cross terms and ``nk * delta delta^T`` (reduced
-    to the covariance type's form: full per component, tied summed over
-    components, diag its diagonal, spherical its trace).
+    second moments gain the cross terms and ``nk * delta delta^T``, reduced
+    to the covariance type's form (see
+    :meth:`gmmkit.covariance.base.CovarianceModel.recentre`). Fields other
+    than the moments and the shift are kept.
     """
     shift = np.asarray(shift, dtype=np.float64)
     delta = stats.shift - shift
-    nk, sum_dx, sum_dxx = stats.nk, stats.sum_dx, stats.sum_dxx
-    if covariance_type == "full":
-        cross = sum_dx[:, :, None] * delta[None, None, :]
-        new_dxx = (
-            sum_dxx
-            + cross
-            + cross.transpose(0, 2, 1)
-            + nk[:, None, None] * np.outer(delta, delta)
-        )
-    elif covariance_type == "tied":
-        # Every row's scatter counts once, by its mass over the components.
-        total_dx = sum_dx.sum(axis=0)
-        cross = np.outer(total_dx, delta)
-        new_dxx = sum_dxx + cross + cross.T + nk.sum() * np.outer(delta, delta)
-    elif covariance_type == "diag":
-        new_dxx = sum_dxx + 2.0 * sum_dx * delta + nk[:, None] * delta**2
-    elif covariance_type == "spherical":
-        new_dxx = sum_dxx + 2.0 * sum_dx @ delta + nk * (delta @ delta)
-    else:  # pragma: no cover - validated by the estimator
-        raise ValueError(f"Unknown covariance_type {covariance_type!r}.")
-    return SuffStats(
-        nk=nk,
-        sum_dx=sum_dx + nk[:, None] * delta,
-        sum_dxx=new_dxx,
-        shift=shift,
-        log_likelihood=stats.log_likelihood,
-        weight=stats.weight,
-        n_samples=stats.n_samples,
-        noise_mass=stats.noise_mass,
+    nk, sum_dx = stats.nk, stats.sum_dx
+    sum_dxx = covariance_model(covariance_type).recentre(
+        nk, sum_dx, stats.sum_dxx, delta
+    )
+    return replace(
+        stats, sum_dx=sum_dx + nk[:, None] * delta, sum_dxx=sum_dxx, shift=shift
     )
 
 
@@ -122,17 +106,7 @@ def blend(
         return batch
     old = scale(recentre(running, batch.shift, covariance_type), 1.0 - rho)
     new = scale(batch, rho)
-    merged = old + new
-    return SuffStats(
-        nk=merged.nk,
-        sum_dx=merged.sum_dx,
-        sum_dxx=merged.sum_dxx,
-        shift=merged.shift,
-        log_likelihood=merged.log_likelihood,
-        weight=merged.weight,
-        n_samples=batch.n_samples,
-        noise_mass=merged.noise_mass,
-    )
+    return replace(old + new, n_samples=batch.n_samples)
 
 
 __all__ = ["STEP_DECAY", "STEP_OFFSET", "blend", "recentre", "scale", "step_size"]
