@@ -95,28 +95,32 @@ def animate_em(
         random_state=random_state,
     )
     figure = Figure(figsize=(6.4, 5.6), dpi=dpi, facecolor="white")
-    drawing = _Drawing(figure, run, n_std)
-    hold = max(1, round(_FINAL_PAUSE * fps))
+    _write_gif(path, _Drawing(figure, run, n_std), fps, dpi)
+    return path
 
+
+def _write_gif(path: Path, drawing: _Drawing, fps: float, dpi: int) -> None:
+    """One GIF frame per snapshot, the last held ``_FINAL_PAUSE`` seconds."""
+    figure = drawing.figure
+    hold = max(1, round(_FINAL_PAUSE * fps))
     # PillowWriter picks the format from the file name's suffix.
     with atomic_path(path, suffix=".gif") as temporary:
         writer = PillowWriter(fps=fps)
         with writer.saving(figure, temporary, dpi):
-            for frame in run.frames:
+            for frame in drawing.run.frames:
                 drawing.show(frame)
                 writer.grab_frame(facecolor="white")
             # Identical frames are merged by the GIF encoder into one longer
             # frame: a pause at the end, still one frame per snapshot.
             for _ in range(hold - 1):
                 writer.grab_frame(facecolor="white")
-    return path
 
 
 class _Drawing:
     """The artists of one animation, updated in place frame by frame."""
 
     def __init__(self, figure: Figure, run: EMFrames, n_std: float):
-        self.run, self.n_std = run, n_std
+        self.figure, self.run, self.n_std = figure, run, n_std
         grid = figure.add_gridspec(
             2, 1, height_ratios=(4.2, 1.0), hspace=0.36, left=0.15, right=0.96
         )

@@ -14,6 +14,7 @@ from matplotlib.patches import Circle, Wedge
 from ._geometry import check_points, make_view, model_in_view, shown_components
 from ._style import (
     NOISE_COLOR,
+    WARNING_COLOR,
     blended_colors,
     component_colors,
     component_legend,
@@ -207,29 +208,7 @@ def plot_uncertainty(
     )
     shown = shown_components(mixture.weights, min_weight, model)
     draw_ellipses(ax, mixture, shown, 2.0, colors, linewidth=1.0)
-    extra = []
-    if n_ambiguous:
-        top = order[::-1][: min(n_ambiguous, len(order))]
-        ax.scatter(
-            points[top, 0],
-            points[top, 1],
-            s=point_size(len(points)) * 1.4 + 60,
-            facecolors="none",
-            edgecolors="#d62728",
-            linewidths=1.5,
-            zorder=4,
-        )
-        extra.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="none",
-                markerfacecolor="none",
-                markeredgecolor="#d62728",
-                label=f"{len(top)} most ambiguous",
-            )
-        )
+    extra = _ring_most_ambiguous(ax, points, order[::-1][:n_ambiguous])
     finish_view(ax, view, equal_aspect)
     if colorbar:
         bar = ax.figure.colorbar(scatter, ax=ax, shrink=0.85)
@@ -237,6 +216,31 @@ def plot_uncertainty(
     if extra:
         ax.legend(handles=extra, fontsize="small", loc="best", framealpha=0.85)
     return ax
+
+
+def _ring_most_ambiguous(ax: Axes, points: np.ndarray, rows: np.ndarray) -> list:
+    """Red rings around ``points[rows]``, and their legend entry (none if no rows)."""
+    if not len(rows):
+        return []
+    ax.scatter(
+        points[rows, 0],
+        points[rows, 1],
+        s=point_size(len(points)) * 1.4 + 60,
+        facecolors="none",
+        edgecolors=WARNING_COLOR,
+        linewidths=1.5,
+        zorder=4,
+    )
+    ring = Line2D(
+        [],
+        [],
+        marker="o",
+        linestyle="none",
+        markerfacecolor="none",
+        markeredgecolor=WARNING_COLOR,
+        label=f"{len(rows)} most ambiguous",
+    )
+    return [ring]
 
 
 def plot_responsibility_pies(

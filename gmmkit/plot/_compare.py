@@ -65,17 +65,36 @@ def plot_kmeans_vs_gmm(
     # Height follows the data's shape, so equal scales leave no empty bands.
     height = float(np.clip(4.0 * spread[1] / max(spread[0], 1e-12), 1.6, 4.0))
     fig, (left, right) = new_figure(2, 2, (4.8, height + 1.3))
-    left.scatter(
+    order = _permutation(np.asarray(kmeans.labels_), gmm_labels, k)
+    centres = view.points(np.asarray(kmeans.cluster_centers_)[order])
+    _draw_kmeans(left, points, kmeans_labels, centres, k)
+    finish_view(left, view, equal_aspect)
+    left.set_title("k-means: nearest centre, round clusters", fontsize="medium")
+    plot_clusters(gmm, X, ax=right, dims=dims, equal_aspect=equal_aspect, legend=False)
+    _share_limits((left, right), points)
+    agree = float(np.mean(kmeans_labels == gmm_labels))
+    right.set_title(
+        f"Gaussian mixture ({covariance_type}): 2σ ellipses", fontsize="medium"
+    )
+    fig.suptitle(f"k = {k}: the two agree on {100 * agree:.0f}% of the points")
+    fig.kmeans, fig.gmm = kmeans, gmm
+    return fig
+
+
+def _draw_kmeans(ax, points: np.ndarray, labels: np.ndarray, centres, k: int) -> None:
+    """Points coloured by their (renumbered) k-means cluster, centres as crosses.
+
+    ``centres[j]`` is the centre of the cluster drawn in colour ``j``.
+    """
+    ax.scatter(
         points[:, 0],
         points[:, 1],
         s=point_size(len(points)),
-        c=label_colors(kmeans_labels, k),
+        c=label_colors(labels, k),
         alpha=0.75,
         linewidths=0,
     )
-    order = _permutation(np.asarray(kmeans.labels_), gmm_labels, k)
-    centres = view.points(np.asarray(kmeans.cluster_centers_)[order])
-    left.scatter(
+    ax.scatter(
         centres[:, 0],
         centres[:, 1],
         marker="X",
@@ -84,22 +103,20 @@ def plot_kmeans_vs_gmm(
         edgecolors="white",
         linewidths=1.2,
     )
-    finish_view(left, view, equal_aspect)
-    left.set_title("k-means: nearest centre, round clusters", fontsize="medium")
-    plot_clusters(gmm, X, ax=right, dims=dims, equal_aspect=equal_aspect, legend=False)
+
+
+def _share_limits(axes, points: np.ndarray) -> None:
+    """The same limits around the points on every panel, boxes resized to fit.
+
+    Shared axes would forbid the "datalim" adjustment of equal scales, so the
+    limits are set on each panel instead.
+    """
     low, high = points.min(axis=0), points.max(axis=0)
     pad = 0.06 * np.maximum(high - low, 1e-9)
-    for ax in (left, right):  # same limits on both (shared axes forbid datalim)
+    for ax in axes:
         ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
         ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
         ax.set_adjustable("box")
-    agree = float(np.mean(kmeans_labels == gmm_labels))
-    right.set_title(
-        f"Gaussian mixture ({covariance_type}): 2σ ellipses", fontsize="medium"
-    )
-    fig.suptitle(f"k = {k}: the two agree on {100 * agree:.0f}% of the points")
-    fig.kmeans, fig.gmm = kmeans, gmm
-    return fig
 
 
 def _permutation(

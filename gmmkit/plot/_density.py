@@ -82,74 +82,22 @@ def plot_density(
     ax : Axes
     """
     check_fitted(model)
-    if anomalies is not None:
-        if X is None:
-            raise ValueError("anomalies needs the data: pass X as well.")
-        if not isinstance(anomalies, int | float | np.number) or not (
-            0 < float(anomalies) < 100
-        ):
-            raise ValueError(
-                f"anomalies must be a percentile between 0 and 100 (e.g. 2.0), "
-                f"got {anomalies!r}."
-            )
+    _check_anomalies(anomalies, X)
     data = None if X is None else check_points(model, X)
     view = make_view(model, data, dims)
     ax = new_axes(ax)
     points = None if data is None else view.points(data)
     density = marginal(model, view.axes, view.offset)
     (x0, x1), (y0, y1) = _extent(points, model_in_view(model, view))
-    gx, gy = np.meshgrid(np.linspace(x0, x1, grid_size), np.linspace(y0, y1, grid_size))
-    log10 = density.log_density(np.column_stack([gx.ravel(), gy.ravel()]))
-    log10 = log10.reshape(gx.shape) / np.log(10)
-    top = float(log10.max())
-    bounds = MaxNLocator(levels, steps=[1, 2, 2.5, 5, 10]).tick_values(
-        top - _DECADES, top
-    )
-    bounds = bounds[bounds >= top - _DECADES - 1e-9]
-    if bounds[-1] < top:
-        bounds = np.append(bounds, bounds[-1] + (bounds[-1] - bounds[-2]))
-    filled = ax.contourf(
-        gx,
-        gy,
-        np.clip(log10, bounds[0], None),
-        levels=bounds,
-        cmap="Blues",
-        zorder=0,
-    )
-    handles = []
+    gx, gy, log10 = _log10_grid(density, (x0, x1), (y0, y1), grid_size)
+    bounds = _bands(float(log10.max()), levels)
+    clipped = np.clip(log10, bounds[0], None)
+    filled = ax.contourf(gx, gy, clipped, levels=bounds, cmap="Blues", zorder=0)
     if points is not None:
-        ax.scatter(
-            points[:, 0],
-            points[:, 1],
-            s=point_size(len(points)) * 0.8,
-            color=DATA_COLOR,
-            alpha=0.6,
-            linewidths=0,
-            zorder=2,
-        )
+        _draw_data(ax, points)
+    handles = []
     if anomalies is not None:
-        log_density = np.asarray(model.score_samples(X), dtype=np.float64)
-        threshold = np.percentile(log_density, anomalies)
-        low = log_density < threshold
-        ax.scatter(
-            points[low, 0],
-            points[low, 1],
-            marker="x",
-            s=45,
-            color=WARNING_COLOR,
-            linewidths=1.6,
-            zorder=4,
-        )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="x",
-                linestyle="none",
-                color=WARNING_COLOR,
-                label=f"{int(low.sum())} in the lowest {anomalies:g}% of density",
-            )
-        )
+        handles.append(_mark_anomalies(ax, model, X, points, anomalies))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     finish_view(ax, view, equal_aspect, adjustable="box")
@@ -162,6 +110,92 @@ def plot_density(
     if density.background_dropped:
         ax.set_title("uniform background not shown in a PCA view", fontsize="small")
     return ax
+
+
+def _check_anomalies(anomalies: float | None, X: Any) -> None:
+    """ValueError unless ``anomalies`` is None or a percentile with data to test."""
+    if anomalies is None:
+        return
+    if X is None:
+        raise ValueError("anomalies needs the data: pass X as well.")
+    if not isinstance(anomalies, int | float | np.number) or not (
+        0 < float(anomalies) < 100
+    ):
+        raise ValueError(
+            f"anomalies must be a percentile between 0 and 100 (e.g. 2.0), "
+            f"got {anomalies!r}."
+        )
+
+
+def _log10_grid(density, xlim: tuple, ylim: tuple, grid_size: int):
+    """log₁₀ of ``density`` on a ``grid_size`` × ``grid_size`` grid over the limits.
+
+    Returns
+    -------
+    gx, gy, log10 : ndarray of shape (grid_size, grid_size)
+    """
+    gx, gy = np.meshgrid(np.linspace(*xlim, grid_size), np.linspace(*ylim, grid_size))
+    log10 = density.log_density(np.column_stack([gx.ravel(), gy.ravel()]))
+    return gx, gy, log10.reshape(gx.shape) / np.log(10)
+
+
+def _bands(top: float, levels: int) -> np.ndarray:
+    """Round band edges of log₁₀ density over the decades below the peak ``top``.
+
+    The last edge is at or above ``top``, so the peak falls inside a band.
+    """
+    bounds = MaxNLocator(levels, steps=[1, 2, 2.5, 5, 10]).tick_values(
+        top - _DECADES, top
+    )
+    bounds = bounds[bounds >= top - _DECADES - 1e-9]
+    if bounds[-1] < top:
+        bounds = np.append(bounds, bounds[-1] + (bounds[-1] - bounds[-2]))
+    return bounds
+
+
+def _draw_data(ax: Axes, points: np.ndarray) -> None:
+    """The data over the contours, in one neutral colour."""
+    ax.scatter(
+        points[:, 0],
+        points[:, 1],
+        s=point_size(len(points)) * 0.8,
+        color=DATA_COLOR,
+        alpha=0.6,
+        linewidths=0,
+        zorder=2,
+    )
+
+
+def _mark_anomalies(
+    ax: Axes, model: Any, X: Any, points: np.ndarray, percentile: float
+) -> Line2D:
+    """Red crosses on points whose full log-density is below ``percentile``.
+
+    Returns
+    -------
+    handle : Line2D
+        The legend entry, with the count of points marked.
+    """
+    log_density = np.asarray(model.score_samples(X), dtype=np.float64)
+    threshold = np.percentile(log_density, percentile)
+    low = log_density < threshold
+    ax.scatter(
+        points[low, 0],
+        points[low, 1],
+        marker="x",
+        s=45,
+        color=WARNING_COLOR,
+        linewidths=1.6,
+        zorder=4,
+    )
+    return Line2D(
+        [],
+        [],
+        marker="x",
+        linestyle="none",
+        color=WARNING_COLOR,
+        label=f"{int(low.sum())} in the lowest {percentile:g}% of density",
+    )
 
 
 def _extent(points: np.ndarray | None, mixture) -> tuple[tuple, tuple]:
@@ -209,11 +243,7 @@ def plot_mixture_1d(
     """
     data = check_points(model, X)
     d = data.shape[1]
-    if isinstance(feature, bool) or not isinstance(feature, int | np.integer):
-        raise ValueError(f"feature must be a column index, got {feature!r}.")
-    if not -d <= feature < d:
-        raise ValueError(f"feature={feature}: the model has {d} features (0..{d - 1}).")
-    feature = int(feature) % d
+    feature = _check_feature(feature, d)
     values = data[:, feature]
     axis = np.zeros((1, d))
     axis[0, feature] = 1.0
@@ -233,9 +263,42 @@ def plot_mixture_1d(
     span = values.max() - values.min()
     pad = 0.1 * span if span > 0 else 1.0
     grid = np.linspace(values.min() - pad, values.max() + pad, 600)
+    shown = shown_components(density.weights, min_weight, model)
+    _draw_component_curves(ax, density, grid, shown)
+    if density.noise_weight > 0:
+        _draw_background_level(ax, density)
+    ax.plot(
+        grid,
+        np.exp(density.log_density(grid[:, None])),
+        color="black",
+        linewidth=2.4,
+        alpha=0.85,
+        label="mixture",
+        zorder=2,
+    )
+    ax.set_xlim(grid[0], grid[-1])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(feature_names(model, d)[feature])
+    ax.set_ylabel("density")
+    if legend:
+        ax.legend(fontsize="small", framealpha=0.85)
+    return ax
+
+
+def _check_feature(feature: int, d: int) -> int:
+    """``feature`` as a column index in 0..d-1 (negative counts from the end)."""
+    if isinstance(feature, bool) or not isinstance(feature, int | np.integer):
+        raise ValueError(f"feature must be a column index, got {feature!r}.")
+    if not -d <= feature < d:
+        raise ValueError(f"feature={feature}: the model has {d} features (0..{d - 1}).")
+    return int(feature) % d
+
+
+def _draw_component_curves(ax: Axes, density, grid: np.ndarray, shown) -> None:
+    """Each shown component's weighted density along ``grid``, dashed."""
     colors = component_colors(len(density.weights))
     dof = density.dof
-    for k in shown_components(density.weights, min_weight, model):
+    for k in shown:
         curve = density.weights[k] * np.exp(
             component_log_pdf(
                 grid[:, None],
@@ -253,30 +316,17 @@ def plot_mixture_1d(
             label=f"component {k} (w={density.weights[k]:.2f})",
             zorder=3,  # above the mixture, which it meets at its peak
         )
-    if density.noise_weight > 0:
-        low, high = density.noise_box[:, 0]
-        level = density.noise_weight / (high - low)
-        ax.plot(
-            [low, low, high, high],
-            [0, level, level, 0],
-            linestyle=":",
-            color=NOISE_COLOR,
-            linewidth=1.6,
-            label=f"background (w={density.noise_weight:.2f})",
-        )
+
+
+def _draw_background_level(ax: Axes, density) -> None:
+    """The uniform background's weighted density: a dotted box over its range."""
+    low, high = density.noise_box[:, 0]
+    level = density.noise_weight / (high - low)
     ax.plot(
-        grid,
-        np.exp(density.log_density(grid[:, None])),
-        color="black",
-        linewidth=2.4,
-        alpha=0.85,
-        label="mixture",
-        zorder=2,
+        [low, low, high, high],
+        [0, level, level, 0],
+        linestyle=":",
+        color=NOISE_COLOR,
+        linewidth=1.6,
+        label=f"background (w={density.noise_weight:.2f})",
     )
-    ax.set_xlim(grid[0], grid[-1])
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel(feature_names(model, d)[feature])
-    ax.set_ylabel("density")
-    if legend:
-        ax.legend(fontsize="small", framealpha=0.85)
-    return ax

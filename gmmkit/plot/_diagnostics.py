@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .._text import plural
+from ..covariance import COVARIANCE_TYPES
 from ._geometry import (
     check_fitted,
     check_points,
@@ -31,6 +32,9 @@ from ._style import (
     new_figure,
     point_size,
 )
+
+#: Colour of the objective's curve.
+_CURVE_COLOR = "#1f77b4"
 
 
 def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
@@ -67,44 +71,20 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
     # M-steps, so the final parameters are never scored); variational EM
     # computes its bound after each update (entry i: after i + 1 updates).
     steps = np.arange(len(history)) + (1 if bayesian else 0)
-    ax.plot(steps, history, color="#1f77b4", marker="o", markersize=3, linewidth=1.6)
-    scale = max(float(np.max(np.abs(history))), 1.0)
-    drops = np.flatnonzero(np.diff(history) < -1e-10 * scale) + 1
+    ax.plot(steps, history, color=_CURVE_COLOR, marker="o", markersize=3, linewidth=1.6)
     handles = [
         Line2D(
-            [], [], color="#1f77b4", marker="o", markersize=3, label=_objective(model)
+            [],
+            [],
+            color=_CURVE_COLOR,
+            marker="o",
+            markersize=3,
+            label=_objective(model),
         )
     ]
-    for i in drops:
-        ax.plot(
-            steps[i - 1 : i + 1],
-            history[i - 1 : i + 1],
-            color=WARNING_COLOR,
-            linewidth=2.6,
-        )
-    if drops.size:
-        ax.scatter(steps[drops], history[drops], color=WARNING_COLOR, zorder=4, s=30)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=WARNING_COLOR,
-                linewidth=2.6,
-                label=f"decrease ({drops.size}): EM should never go down",
-            )
-        )
-    n_iter = int(getattr(model, "n_iter_", len(history)))
-    final_unscored = not bayesian and n_iter == len(history)
-    end = n_iter if final_unscored else int(steps[-1])
-    note = f"; final parameters ({n_iter}) not scored" if final_unscored else ""
-    if hasattr(model, "n_batches_seen_") and model.n_batches_seen_ == n_iter > 0:
-        stop_label, stop_color = f"partial_fit: {n_iter} batches{note}", "#7f7f7f"
-    elif getattr(model, "converged_", False):
-        stop_label = f"converged after {n_iter} iterations{note}"
-        stop_color = "#2ca02c"
-    else:
-        stop_label = f"not converged: max_iter reached ({n_iter}){note}"
-        stop_color = WARNING_COLOR
+    drops, decrease_handles = _draw_decreases(ax, steps, history)
+    handles += decrease_handles
+    end, stop_label, stop_color = _stop_marker(model, steps, len(history), bayesian)
     ax.axvline(end, color=stop_color, linestyle=":", linewidth=1.5)
     margin = max(0.5, 0.03 * (end - steps[0]))
     ax.set_xlim(steps[0] - margin, end + margin)
@@ -122,6 +102,60 @@ def plot_log_likelihood(model: Any, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _draw_decreases(
+    ax: Axes, steps: np.ndarray, history: np.ndarray
+) -> tuple[np.ndarray, list[Line2D]]:
+    """Red segments and dots where the objective fell, and their legend entry.
+
+    Returns
+    -------
+    drops : ndarray of int
+        History indices whose value is lower than the one before.
+    handles : list of Line2D
+        One legend entry when there are drops, none otherwise.
+    """
+    scale = max(float(np.max(np.abs(history))), 1.0)
+    drops = np.flatnonzero(np.diff(history) < -1e-10 * scale) + 1
+    for i in drops:
+        ax.plot(
+            steps[i - 1 : i + 1],
+            history[i - 1 : i + 1],
+            color=WARNING_COLOR,
+            linewidth=2.6,
+        )
+    if not drops.size:
+        return drops, []
+    ax.scatter(steps[drops], history[drops], color=WARNING_COLOR, zorder=4, s=30)
+    handle = Line2D(
+        [],
+        [],
+        color=WARNING_COLOR,
+        linewidth=2.6,
+        label=f"decrease ({drops.size}): EM should never go down",
+    )
+    return drops, [handle]
+
+
+def _stop_marker(
+    model: Any, steps: np.ndarray, n_scored: int, bayesian: bool
+) -> tuple[int, str, str]:
+    """Where the fit stopped, the legend label saying why, and its colour.
+
+    An EM fit of ``n_iter_`` iterations scores ``n_iter_`` parameter sets,
+    so its stop is drawn one step past the curve, at the unscored final
+    parameters.
+    """
+    n_iter = int(getattr(model, "n_iter_", n_scored))
+    final_unscored = not bayesian and n_iter == n_scored
+    end = n_iter if final_unscored else int(steps[-1])
+    note = f"; final parameters ({n_iter}) not scored" if final_unscored else ""
+    if hasattr(model, "n_batches_seen_") and model.n_batches_seen_ == n_iter > 0:
+        return end, f"partial_fit: {n_iter} batches{note}", "#7f7f7f"
+    if getattr(model, "converged_", False):
+        return end, f"converged after {n_iter} iterations{note}", "#2ca02c"
+    return end, f"not converged: max_iter reached ({n_iter}){note}", WARNING_COLOR
+
+
 def _zoom_after_first_step(ax, steps, history, drops) -> None:
     """An inset from iteration 1 on when the first step dwarfs the rest."""
     if len(history) < 4:
@@ -130,7 +164,7 @@ def _zoom_after_first_step(ax, steps, history, drops) -> None:
     if not rest < 0.2 * span:
         return
     inset = ax.inset_axes([0.38, 0.3, 0.58, 0.42])
-    inset.plot(steps[1:], history[1:], color="#1f77b4", marker="o", markersize=2.5)
+    inset.plot(steps[1:], history[1:], color=_CURVE_COLOR, marker="o", markersize=2.5)
     for i in drops[drops >= 2]:
         inset.plot(steps[i - 1 : i + 1], history[i - 1 : i + 1], color=WARNING_COLOR)
     inset.set_title(f"from iteration {steps[1]}", fontsize="x-small")
@@ -181,6 +215,45 @@ def plot_em_snapshots(
     fig : Figure
     """
     check_fitted(model)
+    by_iteration, wanted = _snapshot_iterations(model, every, max_panels)
+    X = check_points(model, X)
+    view = make_view(model, X, dims)
+    points = view.points(X)
+    history = list(getattr(model, "history_", []))
+    colors = component_colors(int(model.n_components))
+    fig, axes = new_figure(len(wanted), n_cols, (2.9, 2.6))
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.12 * np.maximum(high - low, 1e-9)
+    limits = (low - pad, high + pad)
+    for ax, iteration in zip(axes, wanted, strict=True):
+        snap = by_iteration[iteration]
+        mixture = project_mixture(
+            view, snap.weights, snap.means, snap.covariances, model.covariance_type
+        )
+        labels = snapshot_labels(model, snap, X)
+        _draw_snapshot(ax, points, labels, mixture, colors, min_weight, n_std)
+        ax.set_xlim(limits[0][0], limits[1][0])
+        ax.set_ylim(limits[0][1], limits[1][1])
+        finish_view(ax, view, equal_aspect, adjustable="box")
+        ax.set_title(_snapshot_title(iteration, history, wanted[-1]), fontsize="medium")
+        ax.tick_params(labelsize="small")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    fig.supxlabel(view.labels[0], fontsize="medium")
+    fig.supylabel(view.labels[1], fontsize="medium")
+    fig.suptitle(f"EM from start to convergence ({n_std:g}σ ellipses)")
+    return fig
+
+
+def _snapshot_iterations(model: Any, every: int, max_panels: int) -> tuple[dict, list]:
+    """The snapshots by iteration, and the iterations to draw (0, every, ..., last).
+
+    Raises
+    ------
+    ValueError
+        When ``every`` is not a positive integer, the model kept no snapshots
+        or not those needed, or there would be more than ``max_panels``.
+    """
     if isinstance(every, bool) or not isinstance(every, int | np.integer) or every < 1:
         raise ValueError(f"every must be a positive integer, got {every!r}.")
     snapshots = list(getattr(model, "snapshots_", None) or [])
@@ -209,47 +282,32 @@ def plot_em_snapshots(
             f"(max_panels={max_panels}); pass every >= {needed} or a larger "
             "max_panels."
         )
-    X = check_points(model, X)
-    view = make_view(model, X, dims)
-    points = view.points(X)
-    history = list(getattr(model, "history_", []))
-    colors = component_colors(int(model.n_components))
-    fig, axes = new_figure(len(wanted), n_cols, (2.9, 2.6))
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = 0.12 * np.maximum(high - low, 1e-9)
-    for ax, iteration in zip(axes, wanted, strict=True):
-        snap = by_iteration[iteration]
-        labels = snapshot_labels(model, snap, X)
-        mixture = project_mixture(
-            view, snap.weights, snap.means, snap.covariances, model.covariance_type
-        )
-        ax.scatter(
-            points[:, 0],
-            points[:, 1],
-            s=point_size(len(points)) * 0.6,
-            c=label_colors(labels, len(colors)),
-            alpha=0.6,
-            linewidths=0,
-        )
-        shown = shown_components(mixture.weights, min_weight)
-        draw_ellipses(ax, mixture, shown, n_std, colors, linewidth=1.4)
-        draw_means(ax, mixture, shown, colors)
-        ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
-        ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
-        finish_view(ax, view, equal_aspect, adjustable="box")
-        title = f"iteration {iteration}"
-        if iteration < len(history):
-            title += f"   ℓ = {history[iteration]:.3f}"
-        elif iteration == last:
-            title += " (final)"
-        ax.set_title(title, fontsize="medium")
-        ax.tick_params(labelsize="small")
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-    fig.supxlabel(view.labels[0], fontsize="medium")
-    fig.supylabel(view.labels[1], fontsize="medium")
-    fig.suptitle(f"EM from start to convergence ({n_std:g}σ ellipses)")
-    return fig
+    return by_iteration, wanted
+
+
+def _draw_snapshot(ax, points, labels, mixture, colors, min_weight, n_std) -> None:
+    """One panel's points coloured by label, and the components' ellipses and means."""
+    ax.scatter(
+        points[:, 0],
+        points[:, 1],
+        s=point_size(len(points)) * 0.6,
+        c=label_colors(labels, len(colors)),
+        alpha=0.6,
+        linewidths=0,
+    )
+    shown = shown_components(mixture.weights, min_weight)
+    draw_ellipses(ax, mixture, shown, n_std, colors, linewidth=1.4)
+    draw_means(ax, mixture, shown, colors)
+
+
+def _snapshot_title(iteration: int, history: list, last: int) -> str:
+    """``iteration i   ℓ = ...``, or ``(final)`` for the unscored last parameters."""
+    title = f"iteration {iteration}"
+    if iteration < len(history):
+        title += f"   ℓ = {history[iteration]:.3f}"
+    elif iteration == last:
+        title += " (final)"
+    return title
 
 
 def snapshot_labels(model: Any, snapshot: Any, X: np.ndarray) -> np.ndarray:
@@ -289,6 +347,38 @@ def plot_selection(
     -------
     fig : Figure
     """
+    rows, criteria = _check_selection(result, criteria)
+    types = list(dict.fromkeys(r["covariance_type"] for r in rows))
+    type_colors = component_colors(len(COVARIANCE_TYPES))
+    palette = dict(zip(COVARIANCE_TYPES, type_colors, strict=True))
+    fig, axes = new_figure(len(criteria), 3, (4.0, 3.4))
+    ok = [r for r in rows if r["status"] == "ok" and np.isfinite(r["bic"])]
+    degenerate = [
+        r for r in rows if r["status"] == "degenerate" and np.isfinite(r[criteria[0]])
+    ]
+    failed = [r for r in rows if r["status"] == "failed"]
+    for ax, criterion in zip(axes, criteria, strict=True):
+        _draw_criterion_lines(ax, criterion, types, palette, ok, degenerate)
+        title = criterion.upper() + (
+            " (used to choose)" if criterion == result.criterion else ""
+        )
+        if ok:
+            best = _mark_best(ax, criterion, ok)
+            title += f"\nbest: K={best['n_components']}, {best['covariance_type']}"
+        ax.set_title(title, fontsize="medium")
+        ax.set_xlabel("number of components K")
+        ax.set_ylabel(f"{criterion.upper()} (lower is better)")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+        _note_left_out(ax, degenerate, failed)
+    # One legend for all panels (the same lines in each), outside them.
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", fontsize="small")
+    return fig
+
+
+def _check_selection(result: Any, criteria: Sequence[str]) -> tuple[list, list[str]]:
+    """The result's rows and the criteria in lower case; ValueError if unusable."""
     rows = getattr(result, "rows", None)
     if rows is None or not hasattr(result, "criterion"):
         raise ValueError(
@@ -301,83 +391,71 @@ def plot_selection(
             raise ValueError(f"criteria must be among 'bic', 'aic', 'icl', got {c!r}.")
     if not criteria:
         raise ValueError("criteria must name at least one criterion.")
-    types = list(dict.fromkeys(r["covariance_type"] for r in rows))
-    palette = dict(
-        zip(("full", "tied", "diag", "spherical"), component_colors(4), strict=True)
-    )
-    fig, axes = new_figure(len(criteria), 3, (4.0, 3.4))
-    ok = [r for r in rows if r["status"] == "ok" and np.isfinite(r["bic"])]
-    degenerate = [
-        r for r in rows if r["status"] == "degenerate" and np.isfinite(r[criteria[0]])
-    ]
-    failed = [r for r in rows if r["status"] == "failed"]
-    for ax, criterion in zip(axes, criteria, strict=True):
-        for kind in types:
-            mine = sorted(
-                (r for r in ok if r["covariance_type"] == kind),
-                key=lambda r: r["n_components"],
-            )
-            if not mine:
-                continue
-            ax.plot(
-                [r["n_components"] for r in mine],
-                [r[criterion] for r in mine],
-                marker="o",
-                markersize=4,
-                color=palette.get(kind, "black"),
-                label=kind,
-            )
-        for kind in types:
-            flat = [r for r in degenerate if r["covariance_type"] == kind]
-            if flat:  # drawn, unconnected and hollow: scored but never chosen
-                ax.scatter(
-                    [r["n_components"] for r in flat],
-                    [r[criterion] for r in flat],
-                    s=22,
-                    facecolors="none",
-                    edgecolors=palette.get(kind, "black"),
-                    linewidths=1.0,
-                    label=f"{kind}, degenerate",
-                )
-        if ok:
-            best = min(ok, key=lambda r: (r[criterion], r["n_parameters"]))
-            ax.scatter(
-                [best["n_components"]],
-                [best[criterion]],
-                marker="*",
-                s=260,
-                color="gold",
-                edgecolors="black",
-                linewidths=0.8,
-                zorder=5,
-                label="best",
-            )
-        title = criterion.upper() + (
-            " (used to choose)" if criterion == result.criterion else ""
+    return rows, criteria
+
+
+def _draw_criterion_lines(ax, criterion, types, palette, ok, degenerate) -> None:
+    """One line per covariance type over K; degenerate fits as hollow dots."""
+    for kind in types:
+        mine = sorted(
+            (r for r in ok if r["covariance_type"] == kind),
+            key=lambda r: r["n_components"],
         )
-        if ok:
-            title += f"\nbest: K={best['n_components']}, {best['covariance_type']}"
-        ax.set_title(title, fontsize="medium")
-        ax.set_xlabel("number of components K")
-        ax.set_ylabel(f"{criterion.upper()} (lower is better)")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.grid(alpha=0.3)
-        notes = []
-        if degenerate:
-            count = plural(len(degenerate), "degenerate fit")
-            notes.append(f"{count}: hollow, never chosen")
-        if failed:
-            notes.append(f"{plural(len(failed), 'fit')} failed, not shown")
-        if notes:
-            ax.text(
-                0.02,
-                0.02,
-                "\n".join(notes),
-                transform=ax.transAxes,
-                fontsize="x-small",
-                color=WARNING_COLOR,
+        if not mine:
+            continue
+        ax.plot(
+            [r["n_components"] for r in mine],
+            [r[criterion] for r in mine],
+            marker="o",
+            markersize=4,
+            color=palette.get(kind, "black"),
+            label=kind,
+        )
+    for kind in types:
+        flat = [r for r in degenerate if r["covariance_type"] == kind]
+        if flat:  # drawn, unconnected and hollow: scored but never chosen
+            ax.scatter(
+                [r["n_components"] for r in flat],
+                [r[criterion] for r in flat],
+                s=22,
+                facecolors="none",
+                edgecolors=palette.get(kind, "black"),
+                linewidths=1.0,
+                label=f"{kind}, degenerate",
             )
-    # One legend for all panels (the same lines in each), outside them.
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right center", fontsize="small")
-    return fig
+
+
+def _mark_best(ax, criterion: str, ok: list) -> dict:
+    """A gold star on the best scored fit (fewest parameters on a tie); its row."""
+    best = min(ok, key=lambda r: (r[criterion], r["n_parameters"]))
+    ax.scatter(
+        [best["n_components"]],
+        [best[criterion]],
+        marker="*",
+        s=260,
+        color="gold",
+        edgecolors="black",
+        linewidths=0.8,
+        zorder=5,
+        label="best",
+    )
+    return best
+
+
+def _note_left_out(ax, degenerate: list, failed: list) -> None:
+    """A note in the corner on the degenerate (hollow) and failed (absent) fits."""
+    notes = []
+    if degenerate:
+        count = plural(len(degenerate), "degenerate fit")
+        notes.append(f"{count}: hollow, never chosen")
+    if failed:
+        notes.append(f"{plural(len(failed), 'fit')} failed, not shown")
+    if notes:
+        ax.text(
+            0.02,
+            0.02,
+            "\n".join(notes),
+            transform=ax.transAxes,
+            fontsize="x-small",
+            color=WARNING_COLOR,
+        )

@@ -98,11 +98,8 @@ def em_explorer(
     )
     heading = "EM explorer" if title is None else str(title)
     data = _payload(run, model, heading, n_std, fps)
-    page = (
-        _template()
-        .replace("__TITLE__", html.escape(heading))
-        .replace("__DATA__", _script_json(data))
-    )
+    page = _template().replace("__TITLE__", html.escape(heading))
+    page = page.replace("__DATA__", _script_json(data))
     _write_atomically(path, page)
     return path
 
