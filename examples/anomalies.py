@@ -18,9 +18,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
+from gmmkit.examples._support import parse_args, save_figure
 
 from gmmkit import GaussianMixture, plot
-from gmmkit._examples_support import parse_args, save_figure
 from gmmkit.datasets import make_mixture
 
 NAME = "anomalies"

@@ -18,9 +18,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from gmmkit.examples._support import format_table, parse_args, save_figure
 
 from gmmkit import BayesianGaussianMixture, plot
-from gmmkit._examples_support import format_table, parse_args, save_figure
 from gmmkit.datasets import make_mixture
 
 NAME = "bayesian"

@@ -16,9 +16,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
+from gmmkit.examples._support import format_table, parse_args, save_figure
 
 from gmmkit import GaussianMixture, plot, select_model
-from gmmkit._examples_support import format_table, parse_args, save_figure
 from gmmkit.datasets import load_old_faithful, make_mixture
 
 NAME = "old_faithful"

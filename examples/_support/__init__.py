@@ -1,7 +1,9 @@
 """What the example scripts share: arguments, scores, tables and figure files.
 
 The examples in ``examples/`` (installed as ``gmmkit.examples``) print their
-results; this module only computes and formats, it never prints.
+results; this module (``gmmkit.examples._support``) only computes and formats,
+it never prints. It serves the examples alone: the library and the CLI do not
+import it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .io import atomic_path, check_folder
+from gmmkit._paths import prepare_out
+from gmmkit.io import atomic_path
 
 #: Resolution of every saved example figure.
 FIGURE_DPI = 110
@@ -78,39 +81,6 @@ def parse_args(
     except OSError as error:
         parser.exit(1, f"Error: {error}\n")
     return args
-
-
-def prepare_out(out: Path, create: bool = True) -> Path:
-    """Check the output folder, and create it, or say in one line what is wrong.
-
-    Parameters
-    ----------
-    out : Path
-        Folder for an example's figures.
-    create : bool, default=True
-        Create it (with its parents); False only checks that it could be,
-        leaving nothing behind.
-
-    Returns
-    -------
-    out : Path
-
-    Raises
-    ------
-    OSError
-        With a one-line message when ``out`` is a file, cannot be created or
-        cannot be written.
-    """
-    out = Path(out)
-    try:
-        check_folder(out)
-    except OSError as error:
-        raise OSError(
-            f"--out {out}: {error} Give a folder you can write to for the figures."
-        ) from None
-    if create:
-        out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 def save_figure(fig: Any, path: Path, dpi: int = FIGURE_DPI) -> Path:
