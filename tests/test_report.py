@@ -13,6 +13,7 @@ from _browser import ChromiumPage, require_chromium
 
 from gmmkit.datasets import load_old_faithful, make_mixture
 from gmmkit.mixture import Snapshot
+from gmmkit.report import analysis as A
 from gmmkit.report import build
 from gmmkit.report import figures as F
 from gmmkit.report import interpret as I
@@ -45,7 +46,7 @@ def _snapshots():
 
 
 def test_movement_sentences_name_the_component_and_numbers():
-    traj = I.trajectories(_snapshots(), "diag")
+    traj = A.trajectories(_snapshots(), "diag")
     sentences = I.movement_sentences(
         traj, ["eruptions", "waiting"], np.array([1.0, 10.0]), n_samples=200
     )
@@ -68,23 +69,23 @@ def test_movement_sentences_name_the_component_and_numbers():
 
 def test_component_still_moving_at_the_end_is_said_so():
     snaps = _snapshots()[:3]  # stops while component 1 is still moving
-    traj = I.trajectories(snaps, "diag")
+    traj = A.trajectories(snaps, "diag")
     text = I.movement_sentences(traj, ["e", "w"], np.array([1.0, 10.0]), 100)[1]
     assert "was still moving at the end" in text
 
 
 def test_generalized_sd_of_full_tied_diag_spherical():
     snaps = _snapshots()
-    traj = I.trajectories(snaps, "diag")
+    traj = A.trajectories(snaps, "diag")
     np.testing.assert_allclose(traj.spreads[:, 1], [3.0, 2.0, 1.5, 1.5, 1.5])
     cov = np.array([[[4.0, 1.0], [1.0, 2.0]]])
     expected = np.linalg.det(cov[0]) ** (1 / 4)
-    np.testing.assert_allclose(I.generalized_sd(cov), [expected])
+    np.testing.assert_allclose(A.generalized_sd(cov), [expected])
 
 
 def test_monotonicity_verdict_names_iteration_and_size():
     history = [-3.0, -2.0, -1.5, -1.51, -1.2, -1.2 - 1e-14]
-    real, rounding = I.likelihood_decreases(history)
+    real, rounding = A.likelihood_decreases(history)
     assert [(d.iteration, round(d.size, 12)) for d in real] == [(3, 0.01)]
     assert [d.iteration for d in rounding] == [5]
     verdict = I.monotonicity_verdict(history, n_samples=100)
@@ -102,7 +103,7 @@ def test_monotone_history_verdict():
 
 def test_convergence_sentence_finds_99_percent_point():
     history = [-3.0, -2.0, -1.5, -1.01, -1.005, -1.0]
-    assert I.iteration_reaching(history, 0.99) == 3
+    assert A.iteration_reaching(history, 0.99) == 3
     text = I.convergence_sentence(history, True, 6, 1e-3)
     assert text.startswith("EM ran 6 iterations and stopped")
     assert "at the start and after each of the first 5 M-steps" in text
@@ -143,7 +144,7 @@ def test_restart_sentences_count_optima_per_start():
         "kmeans": _comparison("kmeans", [-1.0, -1.0 - 1e-6, -1.0, -1.0, -1.0]),
         "random": _comparison("random", [-1.0, -1.2, -1.2, -1.0, np.nan]),
     }
-    optima = I.distinct_optima(comparison, atol=1e-4)
+    optima = A.distinct_optima(comparison, atol=1e-4)
     assert [round(o.log_likelihood, 6) for o in optima] == [-1.0, -1.2]
     assert optima[0].counts == {"kmeans": 5, "random": 2}
     assert optima[1].counts == {"kmeans": 0, "random": 2}
@@ -164,7 +165,7 @@ def test_ambiguity_and_anomalies():
     one = I.ambiguity_sentence(resp[[0, 1, 2]], 0.9)
     assert one.startswith("1 of 3 points (33.3%) is ambiguous")
     log_density = np.array([-1.0, -9.0, -2.0, -1.5, -12.0] + [-1.0] * 95)
-    np.testing.assert_array_equal(I.anomaly_rows(log_density, 2.0), [4, 1])
+    np.testing.assert_array_equal(A.anomaly_rows(log_density, 2.0), [4, 1])
 
 
 # -------------------------------------------------------------------- theory
@@ -297,14 +298,12 @@ def test_one_feature_report_in_browser(one_feature_report):
 
 
 def test_snapshot_grid_spacing_keeps_long_fits_to_16_panels():
-    from gmmkit.report.builder import _snapshot_spacing
-
     for last in (1, 4, 31, 75, 76, 150, 151, 499, 500):
-        every = _snapshot_spacing(last)
+        every = A.snapshot_spacing(last)
         assert every % 5 == 0
         panels = len(set(range(0, last, every)) | {last})
         assert panels <= 16, (last, every, panels)
-    assert _snapshot_spacing(31) == 5
+    assert A.snapshot_spacing(31) == 5
 
 
 def test_data_figure_pairs_and_standardised_pca():

@@ -1,22 +1,27 @@
 """Sentences that interpret a fit, generated from its numbers.
 
-Every function here takes plain numbers (histories, snapshots, comparisons)
-and returns data or English sentences; nothing is fitted or drawn. Components
-are numbered from 0, as in the figures' legends.
+Every function here takes plain numbers (histories, snapshots, comparisons,
+the numbers of :mod:`.analysis`) and returns English sentences; nothing is
+fitted or drawn. Components are numbered from 0, as in the figures' legends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .._text import plural
-from ..covariance import covariance_model
+from .analysis import (
+    Optimum,
+    Trajectories,
+    iteration_reaching,
+    likelihood_decreases,
+    optimum_index,
+    runner_up,
+)
 
-#: Relative size of a log-likelihood change that counts as rounding.
-ROUNDING_RTOL = 1e-9
 #: A component whose mean moved less than this (in data standard deviations)
 #: "barely moved".
 STILL = 0.05
@@ -49,53 +54,75 @@ def fmt_fixed(value: float, decimals: int = 2) -> str:
     return f"{float(value):.{decimals}f}".replace("-", "−")
 
 
-# -------------------------------------------------------------- log-likelihood
-@dataclass(frozen=True)
-class Decrease:
-    """A drop of the mean log-likelihood between two EM iterations.
+def ordinal(value: float) -> str:
+    """``1st``, ``2nd``, ``2.5th`` ... for a percentile.
 
-    Attributes
-    ----------
-    iteration : int
-        The M-step after which the lower value was computed (history index).
-    size : float
-        How much the mean log-likelihood per point fell (positive).
+    Examples
+    --------
+    >>> ordinal(1), ordinal(2.5), ordinal(12), ordinal(23)
+    ('1st', '2.5th', '12th', '23rd')
     """
+    if float(value) != int(value):
+        return f"{value:g}th"
+    n = int(value)
+    suffix = (
+        "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    )
+    return f"{n}{suffix}"
 
-    iteration: int
-    size: float
 
-
-def likelihood_decreases(
-    history: Sequence[float], rtol: float = ROUNDING_RTOL
-) -> tuple[list[Decrease], list[Decrease]]:
-    """Decreases of a log-likelihood history, beyond rounding and within it.
+# ----------------------------------------------------------- model choice
+def selection_sentence(selection: Any) -> str:
+    """What BIC chose, and by how much it beat the next best model.
 
     Parameters
     ----------
-    history : sequence of float
-        Mean log-likelihood per point; entry ``i`` belongs to the parameters
-        after ``i`` M-steps.
-    rtol : float
-        A drop smaller than ``rtol * max(1, |value|)`` counts as rounding.
+    selection : SelectionResult
 
     Returns
     -------
-    real : list of Decrease
-        Drops larger than rounding.
-    rounding : list of Decrease
-        Drops within rounding.
+    sentence : str
     """
-    values = np.asarray(history, dtype=np.float64)
-    real, rounding = [], []
-    for i in range(1, len(values)):
-        drop = values[i - 1] - values[i]
-        if drop > 0:
-            limit = rtol * max(1.0, abs(values[i - 1]))
-            (real if drop > limit else rounding).append(Decrease(i, float(drop)))
-    return real, rounding
+    best = selection.best_row
+    why = (
+        f"BIC chose {plural(best['n_components'], 'component')} with "
+        f"{best['covariance_type']} covariances (BIC {fmt_fixed(best['bic'], 1)})"
+    )
+    runner = runner_up(selection)
+    if runner is None:
+        return why + "."
+    return why + (
+        f"; the next best, {runner['n_components']} {runner['covariance_type']}, "
+        f"scores {fmt(runner['bic'] - best['bic'])} higher. A BIC difference above "
+        "10 is usually read as strong evidence."
+    )
 
 
+def degenerate_note(selection: Any) -> str:
+    """A sentence on the degenerate fits of a model search ("" when none).
+
+    Parameters
+    ----------
+    selection : SelectionResult
+
+    Returns
+    -------
+    note : str
+        Starts with a space, to follow another sentence.
+    """
+    count = sum(row["status"] == "degenerate" for row in selection.rows)
+    if not count:
+        return ""
+    return (
+        f" {plural(count, 'fit')} {'is' if count == 1 else 'are'} degenerate: a "
+        "component rests on too few points to estimate its covariance, or only "
+        "reg_covar holds it up, or the model has as many parameters as there are "
+        "observations. Such fits reach high likelihoods on small data; they are "
+        "shown but never chosen."
+    )
+
+
+# -------------------------------------------------------------- log-likelihood
 def monotonicity_verdict(history: Sequence[float], n_samples: int) -> str:
     """Say in a sentence or two whether the log-likelihood ever decreased.
 
@@ -144,34 +171,6 @@ def monotonicity_verdict(history: Sequence[float], n_samples: int) -> str:
         "reg_covar can come from the regularisation, a larger one points to a "
         "numerical problem."
     )
-
-
-def iteration_reaching(history: Sequence[float], fraction: float = 0.99) -> int:
-    """First iteration by which the fit had made ``fraction`` of its total gain.
-
-    Parameters
-    ----------
-    history : sequence of float
-    fraction : float, default=0.99
-
-    Returns
-    -------
-    iteration : int
-        History index (0 when there was no gain).
-
-    Examples
-    --------
-    >>> iteration_reaching([-3.0, -2.0, -1.5, -1.01, -1.0], 0.99)
-    3
-    """
-    values = np.asarray(history, dtype=np.float64)
-    if len(values) == 0:
-        return 0
-    gain = values[-1] - values[0]
-    if not gain > 0:
-        return 0
-    reached = np.nonzero(values - values[0] >= fraction * gain)[0]
-    return int(reached[0])
 
 
 def convergence_sentence(
@@ -233,69 +232,6 @@ def convergence_sentence(
 
 
 # ------------------------------------------------------------ component paths
-@dataclass(frozen=True)
-class Trajectories:
-    """Each component's weight, mean and spread at the snapshot iterations.
-
-    Attributes
-    ----------
-    iterations : ndarray of shape (T,)
-    weights : ndarray of shape (T, K)
-    means : ndarray of shape (T, K, d)
-    spreads : ndarray of shape (T, K)
-        Generalised standard deviation ``det(Σ)^(1/(2d))``: the side of the
-        cube with the same volume as the one-sigma ellipsoid, in data units.
-    """
-
-    iterations: np.ndarray
-    weights: np.ndarray
-    means: np.ndarray
-    spreads: np.ndarray
-
-
-def generalized_sd(covariances: np.ndarray) -> np.ndarray:
-    """``det(Σ_k)^(1/(2d))`` for full covariances of shape (K, d, d).
-
-    Examples
-    --------
-    >>> generalized_sd(np.array([np.diag([4.0, 9.0])])).round(4)
-    array([2.4495])
-    """
-    d = covariances.shape[-1]
-    _, logdet = np.linalg.slogdet(covariances)
-    return np.exp(logdet / (2 * d))
-
-
-def trajectories(snapshots: Sequence, covariance_type: str) -> Trajectories:
-    """Collect the snapshots of a fit into arrays.
-
-    Parameters
-    ----------
-    snapshots : sequence of Snapshot
-        ``model.snapshots_``.
-    covariance_type : str
-
-    Returns
-    -------
-    Trajectories
-    """
-    model = covariance_model(covariance_type)
-    means = np.array([s.means for s in snapshots], dtype=np.float64)
-    n_components, n_features = means.shape[1:]
-    spreads = np.array(
-        [
-            generalized_sd(model.to_full(s.covariances, n_components, n_features))
-            for s in snapshots
-        ]
-    )
-    return Trajectories(
-        iterations=np.array([s.iteration for s in snapshots]),
-        weights=np.array([s.weights for s in snapshots], dtype=np.float64),
-        means=means,
-        spreads=spreads,
-    )
-
-
 def _settled_at(path: np.ndarray, iterations: np.ndarray, total: float) -> int:
     """First snapshot iteration within 10% of ``total`` of the final position."""
     remaining = np.linalg.norm(path - path[-1], axis=1)
@@ -422,63 +358,6 @@ def _component_sentence(
 
 
 # ------------------------------------------------------------------ restarts
-@dataclass(frozen=True)
-class Optimum:
-    """One distinct optimum reached by the restarts.
-
-    Attributes
-    ----------
-    log_likelihood : float
-        Best mean log-likelihood per point in the group.
-    counts : dict of str to int
-        Runs of each kind of start that reached it.
-    """
-
-    log_likelihood: float
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        """Runs that reached this optimum."""
-        return sum(self.counts.values())
-
-
-def distinct_optima(comparison: Mapping, atol: float = 1e-4) -> list[Optimum]:
-    """Group the final log-likelihoods of all runs of :func:`compare_inits`.
-
-    Parameters
-    ----------
-    comparison : dict of str to InitComparison
-    atol : float, default=1e-4
-        Values closer than this (chained) count as one optimum.
-
-    Returns
-    -------
-    optima : list of Optimum
-        Best first.
-    """
-    runs = [
-        (float(v), init)
-        for init, c in comparison.items()
-        for v in c.log_likelihoods
-        if np.isfinite(v)
-    ]
-    runs.sort(key=lambda r: -r[0])
-    groups: list[list[tuple[float, str]]] = []
-    for value, init in runs:
-        if groups and groups[-1][-1][0] - value <= atol:
-            groups[-1].append((value, init))
-        else:
-            groups.append([(value, init)])
-    return [
-        Optimum(
-            log_likelihood=g[0][0],
-            counts={init: sum(1 for _, i in g if i == init) for init in comparison},
-        )
-        for g in groups
-    ]
-
-
 def restart_sentences(
     comparison: Mapping, optima: Sequence[Optimum], n_samples: int
 ) -> list[str]:
@@ -541,6 +420,41 @@ def restart_sentences(
     return out
 
 
+def placement_sentence(optima: Sequence[Optimum], log_likelihood: float) -> str:
+    """Where the report's model sits among the optima the restarts found.
+
+    Parameters
+    ----------
+    optima : list of Optimum
+        Best first.
+    log_likelihood : float
+        The model's mean log-likelihood per point.
+
+    Returns
+    -------
+    sentence : str
+    """
+    best = optima[0].log_likelihood if optima else np.nan
+    where = optimum_index(optima, log_likelihood)
+    if optima and log_likelihood > best + 1e-4:
+        return (
+            "The report's model (best of its own starts) is slightly better than "
+            "every run here."
+        )
+    if where == 0:
+        return "The report's model sits at the best optimum found."
+    if where is not None:
+        return (
+            f"The report's model sits at optimum {where + 1}, "
+            f"{fmt(best - log_likelihood)} per point below the best found here; "
+            "try more starts (n_init) or another init_params."
+        )
+    return (
+        f"The report's model reaches {fmt_fixed(log_likelihood, 4)} per point, not "
+        "one of the optima listed."
+    )
+
+
 # --------------------------------------------------------- soft assignments
 def ambiguity_sentence(resp: np.ndarray, threshold: float = 0.9) -> str:
     """How many points no component claims with at least ``threshold``.
@@ -578,20 +492,3 @@ def ambiguity_sentence(resp: np.ndarray, threshold: float = 0.9) -> str:
         f"ambiguous is row {worst} (rows count from 0), whose largest "
         f"responsibility is {top[worst]:.2f}."
     )
-
-
-def anomaly_rows(log_density: np.ndarray, percentile: float) -> np.ndarray:
-    """Rows whose log-density is below the ``percentile``-th percentile, lowest first.
-
-    Parameters
-    ----------
-    log_density : ndarray of shape (n_samples,)
-    percentile : float in (0, 100)
-
-    Returns
-    -------
-    rows : ndarray of int
-    """
-    threshold = np.percentile(log_density, percentile)
-    rows = np.nonzero(log_density < threshold)[0]
-    return rows[np.argsort(log_density[rows])]
