@@ -112,6 +112,17 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
     X_faithful, faithful = faithful_model(snapshot_every=1)
     X_blobs = three_blobs(n)
     blobs = gmmkit.GaussianMixture(3, random_state=0).fit(X_blobs)
+    return {
+        **_assignment_figures(X_faithful, faithful, X_blobs, blobs, n),
+        **_projection_figures(n),
+        **_fit_figures(X_faithful, X_blobs, quick),
+        **_high_dimensional_figures(quick),
+        **_comparison_figures(X_blobs, n),
+    }
+
+
+def _assignment_figures(X_faithful, faithful, X_blobs, blobs, n: int) -> dict:
+    """Ellipses, hard, soft and uncertain labels, pies, background, density."""
 
     def ellipses():
         ax = plot.plot_ellipses(faithful, X=X_faithful)
@@ -151,6 +162,20 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
         ax.set_title("Old Faithful: fitted density, lowest 2% marked")
         return ax
 
+    return {
+        "ellipses": ellipses,
+        "clusters": clusters,
+        "soft_assignments": soft,
+        "uncertainty": uncertainty,
+        "responsibility_pies": pies,
+        "noise_clusters": noise,
+        "density": density,
+    }
+
+
+def _projection_figures(n: int) -> dict:
+    """3-D data in its PCA plane, and a 1-D mixture."""
+
     def pca():
         X, _ = make_mixture(
             n,
@@ -184,6 +209,15 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
         ax.set_title("A 1-D mixture: histogram, components, mixture")
         return ax
 
+    return {
+        "pca_clusters": pca,
+        "pca_density": pca_density,
+        "mixture_1d": mixture_1d,
+    }
+
+
+def _fit_figures(X_faithful, X_blobs, quick: bool) -> dict:
+    """How a fit went: log-likelihood, EM snapshots, model selection."""
     # A deliberately crossed start, so EM has some way to go.
     slow = gmmkit.GaussianMixture(
         2, means_init=[[2.5, 75.0], [4.5, 60.0]], snapshot_every=1, tol=1e-6
@@ -203,6 +237,15 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
         )
         return plot.plot_selection(result)
 
+    return {
+        "log_likelihood": log_likelihood,
+        "em_snapshots": snapshots,
+        "selection": selection,
+    }
+
+
+def _high_dimensional_figures(quick: bool) -> dict:
+    """Components and samples of 8×8 images, clusters of sequences."""
     images, _ = stroke_images(200 if quick else 400)
     image_model = gmmkit.GaussianMixture(4, covariance_type="diag", random_state=0).fit(
         images
@@ -218,6 +261,16 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
         S = sine_sequences(150 if quick else 300)
         model = gmmkit.GaussianMixture(3, covariance_type="diag", random_state=0).fit(S)
         return plot.plot_sequence_clusters(model, S)
+
+    return {
+        "image_components": image_components,
+        "image_samples": image_samples,
+        "sequence_clusters": sequences,
+    }
+
+
+def _comparison_figures(X_blobs, n: int) -> dict:
+    """k-means against a mixture, a Bayesian fit, a Student-t fit."""
 
     def kmeans_vs_gmm():
         X, _ = make_mixture(
@@ -245,22 +298,6 @@ def build(quick: bool) -> dict[str, Callable[[], object]]:
         return ax
 
     return {
-        "ellipses": ellipses,
-        "clusters": clusters,
-        "soft_assignments": soft,
-        "uncertainty": uncertainty,
-        "responsibility_pies": pies,
-        "noise_clusters": noise,
-        "density": density,
-        "pca_clusters": pca,
-        "pca_density": pca_density,
-        "mixture_1d": mixture_1d,
-        "log_likelihood": log_likelihood,
-        "em_snapshots": snapshots,
-        "selection": selection,
-        "image_components": image_components,
-        "image_samples": image_samples,
-        "sequence_clusters": sequences,
         "kmeans_vs_gmm": kmeans_vs_gmm,
         "bayesian_clusters": bayesian,
         "student_t_density": student_t,
