@@ -390,7 +390,9 @@ class StartSummary:
     n_converged: int
 
 
-def start_summaries(comparison: Mapping, optima: Sequence[Optimum]) -> list:
+def start_summaries(
+    comparison: Mapping, optima: Sequence[Optimum]
+) -> list[StartSummary]:
     """One :class:`StartSummary` per kind of start of :func:`compare_inits`.
 
     Parameters

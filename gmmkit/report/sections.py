@@ -42,9 +42,10 @@ def data_section(fit: ReportFit) -> str:
     """Size of the data, a summary per feature, and a figure of the data."""
     X, names = fit.X, fit.names
     n, d = X.shape
-    digits = (4, 3, 4, 4, 4)  # mean, sd, min, median, max
+    significant = (4, 3, 4, 4, 4)  # digits of mean, sd, min, median, max
     rows = [
-        [name] + [I.fmt(v, places) for v, places in zip(stats, digits, strict=True)]
+        [name]
+        + [I.fmt(v, places) for v, places in zip(stats, significant, strict=True)]
         for name, stats in zip(names, A.feature_summary(X), strict=True)
     ]
     shown = rows[:30]
