@@ -18,10 +18,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
-from gmmkit.examples._support import parse_args, save_figure
 
 from gmmkit import GaussianMixture, plot
 from gmmkit.datasets import make_mixture
+from gmmkit.examples._support import parse_args, save_figure
 
 NAME = "anomalies"
 PERCENTILE = 5.0

@@ -18,10 +18,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from gmmkit.examples._support import format_table, parse_args, save_figure
 
 from gmmkit import BayesianGaussianMixture, plot
 from gmmkit.datasets import make_mixture
+from gmmkit.examples._support import format_table, parse_args, save_figure
 
 NAME = "bayesian"
 N_OFFERED = 10

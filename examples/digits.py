@@ -23,15 +23,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.spatial import cKDTree
+
+from gmmkit import GaussianMixture, plot
 from gmmkit.examples._support import (
     format_table,
     matched_confusion,
     parse_args,
     save_figure,
 )
-from scipy.spatial import cKDTree
-
-from gmmkit import GaussianMixture, plot
 
 NAME = "digits"
 SHAPE = (8, 8)

@@ -19,10 +19,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
-from gmmkit.examples._support import parse_args, save_figure
 
 from gmmkit import GaussianMixture, plot
 from gmmkit.datasets import make_mixture
+from gmmkit.examples._support import parse_args, save_figure
 
 NAME = "em_movie"
 MEANS = np.array([[0.0, 0.0], [4.0, 0.5], [1.0, 4.0], [5.0, 4.5]])

@@ -20,10 +20,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from gmmkit.examples._support import format_table, parse_args, save_figure
 
 from gmmkit import GaussianMixture, plot
 from gmmkit.datasets import make_mixture
+from gmmkit.examples._support import format_table, parse_args, save_figure
 
 NAME = "from_scratch_vs_reference"
 MEANS = np.array([[0.0, 0.0], [3.0, 1.0], [1.0, 3.5]])

@@ -17,15 +17,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
+
+from gmmkit import plot
+from gmmkit.datasets._synthetic import make_anisotropic_blobs
 from gmmkit.examples._support import (
     adjusted_rand_index,
     format_table,
     parse_args,
     save_figure,
 )
-
-from gmmkit import plot
-from gmmkit.datasets._synthetic import make_anisotropic_blobs
 
 NAME = "gmm_vs_kmeans"
 N_SHOWN = 5

@@ -21,10 +21,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from gmmkit.examples._support import format_table, parse_args, save_figure
 
 from gmmkit import compare_inits
 from gmmkit.datasets import load_old_faithful, make_mixture
+from gmmkit.examples._support import format_table, parse_args, save_figure
 from gmmkit.plot._style import component_colors
 
 NAME = "initialisation"

@@ -17,10 +17,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from gmmkit.examples._support import format_table, parse_args, save_figure
 
 from gmmkit import GaussianMixture
 from gmmkit.datasets import make_mixture
+from gmmkit.examples._support import format_table, parse_args, save_figure
 
 NAME = "mixture_1d"
 TRUE_MEANS = np.array([0.0, 5.0, 10.0])

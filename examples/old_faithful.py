@@ -16,10 +16,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
-from gmmkit.examples._support import format_table, parse_args, save_figure
 
 from gmmkit import GaussianMixture, plot, select_model
 from gmmkit.datasets import load_old_faithful, make_mixture
+from gmmkit.examples._support import format_table, parse_args, save_figure
 
 NAME = "old_faithful"
 K_RANGE = range(1, 9)

@@ -19,16 +19,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from gmmkit import GaussianMixture, StudentTMixture, plot
+from gmmkit.datasets import make_mixture
 from gmmkit.examples._support import (
     adjusted_rand_index,
     format_table,
     parse_args,
     save_figure,
 )
-from scipy.optimize import linear_sum_assignment
-
-from gmmkit import GaussianMixture, StudentTMixture, plot
-from gmmkit.datasets import make_mixture
 
 NAME = "outliers"
 MEANS = np.array([[0.0, 0.0], [6.0, 0.0], [3.0, 5.0]])

@@ -18,14 +18,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+
+from gmmkit import GaussianMixture, plot
 from gmmkit.examples._support import (
     format_table,
     matched_confusion,
     parse_args,
     save_figure,
 )
-
-from gmmkit import GaussianMixture, plot
 
 NAME = "time_series"
 PERIODS = (10, 50)

@@ -17,15 +17,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
+from gmmkit import GaussianMixture, plot, select_model
+from gmmkit.datasets._synthetic import make_moons
 from gmmkit.examples._support import (
     adjusted_rand_index,
     format_table,
     parse_args,
     save_figure,
 )
-
-from gmmkit import GaussianMixture, plot, select_model
-from gmmkit.datasets._synthetic import make_moons
 
 NAME = "two_moons"
 N_SAMPLES = 300

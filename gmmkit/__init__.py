@@ -2,7 +2,8 @@
 
 import logging
 
-from . import datasets, distributed
+from . import datasets
+from ._version import __version__
 from .bayesian import BayesianGaussianMixture
 from .exceptions import (
     ComponentCollapseError,
@@ -24,8 +25,6 @@ from .selection import (
     select_model,
 )
 from .stats import SuffStats
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BayesianGaussianMixture",
@@ -52,3 +51,13 @@ __all__ = [
 ]
 
 logging.getLogger("gmmkit").addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str):
+    # gmmkit.distributed is imported on first use, so that `import gmmkit`
+    # loads neither Dask nor asyncio.
+    if name == "distributed":
+        import importlib
+
+        return importlib.import_module(".distributed", __name__)
+    raise AttributeError(f"module 'gmmkit' has no attribute {name!r}")

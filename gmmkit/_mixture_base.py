@@ -1,35 +1,90 @@
-"""What every gmmkit mixture does once fitted, written once.
+"""What every gmmkit mixture does, written once: the fit and the inference.
 
-Subclasses supply ``_fit(X, sample_weight) -> X`` (validated training data)
-and ``_iter_log_prob(X)``, which yields ``(rows, log_density, resp)`` chunk
-by chunk; this class turns them into scikit-learn's methods. Given a Dask
-array, the inference methods return Dask arrays computed block by block (see
-:mod:`gmmkit.distributed`).
+A mixture estimator declares its parameters (``_parameter_constraints``,
+merged with this class's) and supplies three steps:
+
+- ``_steps(X, weights, backend, rng, warm)``: an :class:`gmmkit.em.Steps`
+  (how a start is made, what one iteration does);
+- ``_store(run, dtype)``: the fitted attributes of the best run;
+- ``_params()``: the fitted model as its family's parameters
+  (``MixtureParams``, ``Posterior``, ``TMixtureParams``), which the engine
+  evaluates for inference.
+
+:meth:`MixtureBase._fit` validates, runs :func:`gmmkit.em.fit_restarts`
+and stores; the inference methods run :func:`gmmkit.engine.iter_log_prob`
+chunk by chunk, or block by block on a Dask array (see
+:mod:`gmmkit._backend`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import functools
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ._backend import backend_for
 from ._estimator import BaseEstimator
-from ._validation import check_data, check_n_features, check_sample_weight
-from .covariance import covariance_model
-from .distributed import is_dask_collection
+from ._validation import (
+    Boolean,
+    Constraints,
+    Integer,
+    OneOf,
+    Real,
+    as_generator,
+    check_int,
+)
+from .covariance import COVARIANCE_TYPES, covariance_model
+from .em import Schedule, Steps, fit_restarts, warn_about
+from .engine import iter_log_prob
+from .init import INIT_METHODS
 
 
 class MixtureBase(BaseEstimator):
-    """Fit wrappers and chunked inference shared by the mixture estimators."""
+    """Fit skeleton and chunked inference shared by the mixture estimators."""
 
-    def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
+    _parameter_constraints: ClassVar[Constraints] = {
+        "n_components": Integer(1),
+        "covariance_type": OneOf(COVARIANCE_TYPES),
+        "tol": Real(),
+        "reg_covar": Real(),
+        "max_iter": Integer(0),
+        "n_init": Integer(1),
+        "init_params": OneOf(INIT_METHODS),
+        "verbose": Integer(0),
+        "verbose_interval": Integer(1),
+        "chunk_size": Integer(1, optional=True),
+        "warm_start": Boolean(),
+    }
+    #: How the monitored value is called in verbose logs.
+    _value_name = "ll"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "density_estimator"
+        return tags
+
+    # ------------------------------------------------------- subclass steps
+    def _steps(self, X, weights, backend, rng, warm: bool) -> Steps:
         raise NotImplementedError
 
-    def _iter_log_prob(
-        self, X: np.ndarray
-    ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+    def _store(self, run, dtype: np.dtype) -> None:
         raise NotImplementedError
+
+    def _params(self):
+        raise NotImplementedError
+
+    def _check_backend(self, backend) -> None:
+        """Refuse settings the backend cannot serve (nothing by default)."""
+
+    def _schedule(self) -> Schedule:
+        return Schedule(
+            tol=self.tol,
+            max_iter=self.max_iter,
+            verbose=getattr(self, "verbose", 0),
+            verbose_interval=getattr(self, "verbose_interval", 10),
+            value_name=self._value_name,
+        )
 
     def _n_columns(self) -> int:
         """Columns of :meth:`predict_proba` (components, plus any background)."""
@@ -39,35 +94,40 @@ class MixtureBase(BaseEstimator):
         """Column of a background component, whose rows are labelled -1."""
         return None
 
-    def _log_prob_kernel(self):
-        """A picklable ``kernel(X)`` yielding what ``_iter_log_prob(X)`` yields.
-
-        It is sent to Dask workers, so subclasses return one holding only
-        their parameters rather than the whole estimator.
-        """
-        return self._iter_log_prob
-
-    def _validate_new(self, X: Any) -> np.ndarray:
-        self._check_is_fitted()
-        if is_dask_collection(X):
-            from .distributed import check_dask_data
-
-            X, names = check_dask_data(X)
-        else:
-            X, names = check_data(X)
-        check_n_features(self, X, names)
+    # -------------------------------------------------------------------- fit
+    def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
+        self._check_parameters()
+        backend = backend_for(X)
+        self._check_backend(backend)
+        X, names = backend.check_data(X, min_samples=2)
+        weights = backend.check_weights(sample_weight, X)
+        n_samples, n_features = X.shape
+        if n_samples < self.n_components:
+            raise ValueError(
+                f"Expected n_samples >= n_components but got n_components = "
+                f"{self.n_components}, n_samples = {n_samples}. Use fewer "
+                "components or more data."
+            )
+        warm = bool(getattr(self, "warm_start", False)) and hasattr(self, "converged_")
+        if warm and n_features != self.n_features_in_:
+            raise ValueError(
+                f"warm_start needs the same features: the model was fitted on "
+                f"{self.n_features_in_} features, X has {n_features}."
+            )
+        rng = as_generator(self.random_state)
+        steps = self._steps(X, weights, backend, rng, warm)
+        resume = (self._params(), self.lower_bound_) if warm else None
+        best, failures = fit_restarts(steps, self._schedule(), self.n_init, resume)
+        warn_about(best, failures, 1 if warm else self.n_init, self.max_iter, 3)
+        self._store(best, X.dtype)
+        self.converged_ = best.converged
+        self.n_iter_ = best.n_iter
+        self.lower_bound_ = best.lower_bound
+        self.history_ = best.history
+        self.lower_bounds_ = self.history_
+        self._remember_features(n_features, names)
+        self._sample_rng = rng
         return X
-
-    def _map_dask(self, X: Any, output: str):
-        from .distributed import map_inference
-
-        return map_inference(
-            X,
-            self._log_prob_kernel(),
-            output,
-            self._n_columns(),
-            self._background_column(),
-        )
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None):
         """Estimate the model's parameters from ``X``.
@@ -105,7 +165,30 @@ class MixtureBase(BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         X = self._fit(X, sample_weight)
-        return self._predict_validated(X)
+        return self._infer(X, "labels")
+
+    # -------------------------------------------------------------- inference
+    def _log_prob_kernel(self):
+        """``kernel(X)`` yielding ``(rows, log_density, resp)``; it pickles.
+
+        It holds only the family's parameters, not the estimator, so that it
+        can be sent to Dask workers.
+        """
+        return functools.partial(
+            iter_log_prob, self._params(), chunk_size=self.chunk_size
+        )
+
+    def _infer(self, X, output: str):
+        return backend_for(X).infer(
+            X,
+            self._log_prob_kernel(),
+            output,
+            self._n_columns(),
+            self._background_column(),
+        )
+
+    def _check_new_data(self, X: Any):
+        return backend_for(X).check_data(X)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Log-density ``log p(x)`` of each row under the model.
@@ -119,13 +202,7 @@ class MixtureBase(BaseEstimator):
         log_density : ndarray of shape (n_samples,)
             A lazy Dask array when ``X`` is one.
         """
-        X = self._validate_new(X)
-        if is_dask_collection(X):
-            return self._map_dask(X, "log_density")
-        out = np.empty(X.shape[0], dtype=X.dtype)
-        for rows, log_density, _ in self._iter_log_prob(X):
-            out[rows] = log_density
-        return out
+        return self._infer(self._validate_new(X), "log_density")
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Mean of :meth:`score_samples` (weighted when weights are given).
@@ -141,12 +218,7 @@ class MixtureBase(BaseEstimator):
         score : float
         """
         log_density = self.score_samples(X).astype(np.float64)
-        if is_dask_collection(log_density):
-            return _dask_mean(log_density, sample_weight)
-        weights = check_sample_weight(sample_weight, len(log_density), np.float64)
-        if weights is None:
-            return float(log_density.mean())
-        return float(weights @ log_density / weights.sum())
+        return backend_for(log_density).weighted_mean(log_density, sample_weight)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior probability of each component for each row.
@@ -158,15 +230,11 @@ class MixtureBase(BaseEstimator):
         Returns
         -------
         resp : ndarray of shape (n_samples, n_components)
-            Rows sum to 1. A lazy Dask array when ``X`` is one.
+            Rows sum to 1. A lazy Dask array when ``X`` is one. With a
+            background component (``noise="uniform"``) there is one more
+            column, last, for it.
         """
-        X = self._validate_new(X)
-        if is_dask_collection(X):
-            return self._map_dask(X, "proba")
-        out = np.empty((X.shape[0], self._n_columns()), dtype=X.dtype)
-        for rows, _, resp in self._iter_log_prob(X):
-            out[rows] = resp
-        return out
+        return self._infer(self._validate_new(X), "proba")
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable component of each row.
@@ -180,30 +248,79 @@ class MixtureBase(BaseEstimator):
         labels : ndarray of shape (n_samples,)
             A lazy Dask array when ``X`` is one.
         """
-        return self._predict_validated(self._validate_new(X))
+        return self._infer(self._validate_new(X), "labels")
 
-    def _predict_validated(self, X: np.ndarray) -> np.ndarray:
-        if is_dask_collection(X):
-            return self._map_dask(X, "labels")
-        labels = np.empty(X.shape[0], dtype=np.intp)
-        for rows, _, resp in self._iter_log_prob(X):
-            labels[rows] = np.argmax(resp, axis=1)
-        background = self._background_column()
-        if background is not None:
-            labels[labels == background] = -1
-        return labels
+    def sample(
+        self, n_samples: int = 1, random_state: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw samples from the fitted mixture.
 
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : None, int or Generator, optional
+            Seed for this draw. Without one, draws continue a stream seeded
+            by the estimator's ``random_state``, so successive calls differ.
 
-def _dask_mean(log_density: Any, sample_weight: Any) -> float:
-    """(Weighted) mean of a Dask array of log-densities, computed now."""
-    from .distributed import check_dask_weights
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Samples, grouped by component.
+        y : ndarray of shape (n_samples,)
+            Component of each sample (``-1`` for a background component's
+            points, drawn uniformly over its box, last).
+        """
+        self._check_is_fitted()
+        n_samples = check_int(n_samples, "n_samples", minimum=1)
+        rng = self._sample_rng if random_state is None else as_generator(random_state)
+        weights = self._sampling_weights()
+        counts = rng.multinomial(n_samples, weights / weights.sum())
+        X, y = self._draw(rng, counts)
+        return X.astype(self.means_.dtype), y
 
-    weights = check_dask_weights(sample_weight, log_density[:, None])
-    if weights is None:
-        return float(log_density.mean().compute())
-    weight = weights.astype(np.float64)
-    total = (weight * log_density).sum()
-    return float((total / weight.sum()).compute())
+    def _sampling_weights(self) -> np.ndarray:
+        """Weights of what :meth:`sample` draws from (components, background)."""
+        return self.weights_.astype(np.float64)
+
+    def _draw(self, rng, counts) -> tuple[np.ndarray, np.ndarray]:
+        """``counts[k]`` Gaussian draws from each component, and their labels."""
+        X = covariance_model(self.covariance_type).sample(
+            rng,
+            self.means_.astype(np.float64),
+            self.covariances_.astype(np.float64),
+            counts,
+        )
+        return X, np.repeat(np.arange(self.n_components), counts)
+
+    # ------------------------------------------------------------ model files
+    def _fitted_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The fitted arrays a model file must hold, with their shapes."""
+        K, d = self.n_components, self.n_features_in_
+        shape = covariance_model(self.covariance_type).shape(K, d)
+        return {
+            "weights_": (K,),
+            "means_": (K, d),
+            "covariances_": shape,
+            "precisions_": shape,
+            "precisions_cholesky_": shape,
+        }
+
+    def _restore_state(self) -> None:
+        """Rebuild the private state a model file does not store."""
+        seed = self.random_state
+        self._sample_rng = as_generator(seed if isinstance(seed, int) else None)
+
+    def _shape_context(self) -> str:
+        """What the fitted shapes follow from, for error messages."""
+        return (
+            f"n_components={self.n_components}, n_features={self.n_features_in_} "
+            f"and covariance_type={self.covariance_type!r}"
+        )
+
+    def _check_fitted_values(self) -> None:
+        """Raise ValueError when fitted values contradict each other."""
+        _check_weights(self)
+        _check_covariances(self, self.n_components, self.n_features_in_)
 
 
 class InformationCriteria:
@@ -239,51 +356,46 @@ class InformationCriteria:
         return float(-2 * log_density.sum() + 2 * self._n_parameters())
 
 
-def check_initial_values(est: Any, n_features: int) -> dict:
-    """Validated ``weights_init``, ``means_init`` and ``precisions_init``.
-
-    Parameters
-    ----------
-    est : estimator
-        Holds ``n_components``, ``covariance_type`` and the three values.
-    n_features : int
-
-    Returns
-    -------
-    initial : dict
-        The three values as float64 arrays (weights renormalised), or None.
-    """
-    K = est.n_components
-    out: dict[str, np.ndarray | None] = {
-        "weights_init": None,
-        "means_init": None,
-        "precisions_init": None,
-    }
-    if est.weights_init is not None:
-        weights = np.asarray(est.weights_init, dtype=np.float64)
-        if weights.shape != (K,):
-            raise ValueError(
-                f"weights_init must have shape ({K},), got {weights.shape}."
-            )
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-            raise ValueError("weights_init must be finite and non-negative.")
-        if not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
-            raise ValueError(
-                f"weights_init must sum to 1, but they sum to {weights.sum():.6g}."
-            )
-        out["weights_init"] = weights / weights.sum()
-    if est.means_init is not None:
-        means = np.asarray(est.means_init, dtype=np.float64)
-        if means.shape != (K, n_features):
-            raise ValueError(
-                f"means_init must have shape ({K}, {n_features}), got {means.shape}."
-            )
-        if not np.all(np.isfinite(means)):
-            raise ValueError("means_init contains NaN or infinity.")
-        out["means_init"] = means
-    if est.precisions_init is not None:
-        model = covariance_model(est.covariance_type)
-        out["precisions_init"] = model.check_precisions(
-            est.precisions_init, K, n_features
+def _check_weights(model: Any) -> None:
+    weights = model.weights_.astype(np.float64)
+    noise = float(getattr(model, "noise_weight_", 0.0) or 0.0)
+    total = weights.sum() + noise
+    tolerance = 1e-6 if model.weights_.dtype == np.float64 else 1e-4
+    if np.any(weights < 0) or noise < 0 or abs(total - 1.0) > tolerance:
+        raise ValueError(
+            f"the mixture weights must be non-negative and sum to 1, but they sum "
+            f"to {total:.9g}."
         )
-    return out
+
+
+def _check_covariances(model: Any, K: int, d: int) -> None:
+    full = covariance_model(model.covariance_type).to_full(
+        model.covariances_.astype(np.float64), K, d
+    )
+    full = np.broadcast_to(full, (K, d, d)) if full.ndim == 2 else full
+    for k, matrix in enumerate(full):
+        if not np.allclose(matrix, matrix.T, rtol=1e-6, atol=0):
+            raise ValueError(f"the covariance of component {k} is not symmetric.")
+        try:
+            np.linalg.cholesky(matrix)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                f"the covariance of component {k} is not positive definite."
+            ) from None
+    # The precision factors must belong to these covariances: Σ P ≈ I.
+    precisions = covariance_model(model.covariance_type).to_full(
+        model.precisions_.astype(np.float64), K, d
+    )
+    precisions = (
+        np.broadcast_to(precisions, (K, d, d)) if precisions.ndim == 2 else precisions
+    )
+    unit = np.finfo(model.covariances_.dtype).eps
+    condition = float(np.linalg.cond(full).max())
+    tolerance = max(1e4 * unit, 1e4 * unit * condition)
+    product = np.einsum("kij,kjl->kil", full, precisions)
+    error = float(np.abs(product - np.eye(d)).max())
+    if error > tolerance:
+        raise ValueError(
+            "precisions_ is not the inverse of covariances_ (largest deviation of "
+            f"covariance x precision from the identity: {error:.3g})."
+        )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .covariance import covariance_model
-from .engine import MixtureParams, m_step, stats_from_responsibilities
+from .families.gaussian import MixtureParams, m_step, stats_from_responsibilities
 from .kmeans import KMeans, kmeans_plusplus, nearest_center
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")

@@ -5,18 +5,20 @@ Used to initialise mixtures and to compare GMMs with k-means.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ._estimator import BaseEstimator
+from ._estimator import BaseEstimator, model_file_estimator
 from ._validation import (
+    Constraints,
+    Integer,
+    Real,
+    Rule,
     as_generator,
     check_choice,
     check_data,
-    check_float,
     check_int,
-    check_n_features,
     check_sample_weight,
 )
 from .engine import iter_chunks
@@ -174,6 +176,18 @@ def lloyd(
     return centers, labels, inertia, n_iter
 
 
+def _check_n_init(value: Any, name: str) -> None:
+    if value != "auto":
+        check_int(value, name, minimum=1)
+
+
+def _check_init(value: Any, name: str) -> None:
+    """A method's name; given centers are checked against the data in fit."""
+    if isinstance(value, str):
+        check_choice(value, name, ("k-means++", "random"))
+
+
+@model_file_estimator
 class KMeans(BaseEstimator):
     """K-means clustering: k-means++ seeding and Lloyd iterations.
 
@@ -232,6 +246,14 @@ class KMeans(BaseEstimator):
         self.tol = tol
         self.random_state = random_state
 
+    _parameter_constraints: ClassVar[Constraints] = {
+        "n_clusters": Integer(1),
+        "max_iter": Integer(1),
+        "tol": Real(),
+        "n_init": Rule(_check_n_init),
+        "init": Rule(_check_init),
+    }
+
     def __sklearn_tags__(self):
         from sklearn.utils import TransformerTags
 
@@ -243,7 +265,7 @@ class KMeans(BaseEstimator):
     def _n_starts(self) -> int:
         if self.n_init == "auto":
             return 10 if isinstance(self.init, str) and self.init == "random" else 1
-        return check_int(self.n_init, "n_init", minimum=1)
+        return int(self.n_init)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> KMeans:
         """Cluster ``X``.
@@ -258,9 +280,8 @@ class KMeans(BaseEstimator):
         -------
         self : KMeans
         """
-        n_clusters = check_int(self.n_clusters, "n_clusters", minimum=1)
-        max_iter = check_int(self.max_iter, "max_iter", minimum=1)
-        tol = check_float(self.tol, "tol", minimum=0.0)
+        self._check_parameters()
+        n_clusters, max_iter, tol = self.n_clusters, self.max_iter, self.tol
         n_starts = self._n_starts()
         X, names = check_data(X)
         if X.shape[0] < n_clusters:
@@ -277,8 +298,6 @@ class KMeans(BaseEstimator):
                     f"init centers must have shape {(n_clusters, X.shape[1])}, "
                     f"got {user_centers.shape}."
                 )
-        else:
-            check_choice(self.init, "init", ("k-means++", "random"))
         rng = as_generator(self.random_state)
         scale = float(np.mean(np.var(X, axis=0))) if X.shape[0] > 1 else 0.0
         best = None
@@ -293,18 +312,8 @@ class KMeans(BaseEstimator):
             if best is None or result[2] < best[2]:
                 best = result
         self.cluster_centers_, self.labels_, self.inertia_, self.n_iter_ = best
-        self.n_features_in_ = X.shape[1]
-        if names is not None:
-            self.feature_names_in_ = names
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        self._remember_features(X.shape[1], names)
         return self
-
-    def _validate_new(self, X: Any) -> np.ndarray:
-        self._check_is_fitted()
-        X, names = check_data(X)
-        check_n_features(self, X, names)
-        return X
 
     def predict(self, X: Any) -> np.ndarray:
         """Index of the nearest center for each row.
@@ -361,3 +370,18 @@ class KMeans(BaseEstimator):
         if weights is None:
             return -float(distances.sum())
         return -float(weights @ distances)
+
+    # ------------------------------------------------------------ model files
+    def _fitted_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"cluster_centers_": (self.n_clusters, self.n_features_in_)}
+
+    def _shape_context(self) -> str:
+        return f"n_clusters={self.n_clusters} and n_features={self.n_features_in_}"
+
+    def _check_fitted_values(self) -> None:
+        labels = getattr(self, "labels_", None)
+        K = self.n_clusters
+        if labels is not None and (
+            np.ndim(labels) != 1 or np.any(labels < 0) or np.any(labels >= K)
+        ):
+            raise ValueError(f"labels_ must be integers in 0..{K - 1}.")

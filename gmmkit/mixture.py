@@ -1,76 +1,48 @@
-"""GaussianMixture: a scikit-learn compatible estimator over gmmkit's EM engine."""
+"""GaussianMixture: a scikit-learn compatible estimator over gmmkit's EM engine.
+
+The estimator supplies its steps (a start, one E-step and M-step of the
+Gaussian family) to the one EM driver, :mod:`gmmkit.em`; fitting,
+restarts, warnings and inference come from :class:`MixtureBase`.
+"""
 
 from __future__ import annotations
 
 import functools
-import logging
-import time
-import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ._mixture_base import InformationCriteria, MixtureBase, check_initial_values
+from ._backend import backend_for
+from ._estimator import model_file_estimator
+from ._mixture_base import InformationCriteria, MixtureBase
 from ._validation import (
+    Constraints,
+    Integer,
+    OneOf,
+    Real,
+    Rule,
     as_generator,
-    check_choice,
-    check_data,
-    check_float,
-    check_int,
+    check_callbacks,
+    check_in_half_open,
+    check_initial_values,
     check_n_features,
-    check_sample_weight,
 )
-from .covariance import COVARIANCE_TYPES, covariance_model
-from .distributed import is_dask_collection
-from .engine import (
-    MixtureParams,
-    e_step,
-    iter_log_prob,
-    m_step,
-)
-from .exceptions import ComponentCollapseError, ConvergenceWarning
-from .init import INIT_METHODS, background_candidates, initial_params
+from .covariance import covariance_model
+from .em import Schedule, Steps
+from .exceptions import ComponentCollapseError
+from .families.gaussian import MixtureParams, Snapshot, m_step
+from .init import background_candidates, initial_params
 from .stepwise import STEP_DECAY, STEP_OFFSET, blend, step_size
 
-logger = logging.getLogger("gmmkit")
-
 Callback = Callable[[int, float, MixtureParams], Any]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Parameters of a fit after a given EM iteration (0 is the start).
-
-    Attributes
-    ----------
-    iteration : int
-    weights : ndarray of shape (n_components,)
-    means : ndarray of shape (n_components, n_features)
-    covariances : ndarray
-        Shape depends on the covariance type.
-    noise_weight : float
-        Weight of the uniform background component (0 without one).
-    """
-
-    iteration: int
-    weights: np.ndarray
-    means: np.ndarray
-    covariances: np.ndarray
-    noise_weight: float = 0.0
-
-
-def _snapshot(iteration: int, params: MixtureParams) -> Snapshot:
-    return Snapshot(
-        iteration, params.weights, params.means, params.covariances, params.noise_weight
-    )
-
 
 #: Bounds of the starting weight of a uniform background component.
 NOISE_WEIGHT_MIN, NOISE_WEIGHT_MAX = 0.01, 0.5
 
 
+@model_file_estimator
 class GaussianMixture(InformationCriteria, MixtureBase):
     """Gaussian mixture model fitted by Expectation–Maximization.
 
@@ -126,7 +98,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         Each is called after every EM iteration as
         ``callback(iteration, log_likelihood, params)``: ``log_likelihood``
         is the mean log-likelihood computed in that iteration's E-step and
-        ``params`` a read-only :class:`~gmmkit.engine.MixtureParams` after
+        ``params`` a read-only :class:`~gmmkit.families.gaussian.MixtureParams` after
         its M-step. Returning ``False`` stops the fit.
     snapshot_every : int, optional
         Keep the parameters every this many iterations in ``snapshots_``.
@@ -234,158 +206,63 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         self.step_offset = step_offset
         self.step_decay = step_decay
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "density_estimator"
-        return tags
+    _parameter_constraints: ClassVar[Constraints] = {
+        "snapshot_every": Integer(1, optional=True),
+        "callbacks": Rule(check_callbacks),
+        "noise": OneOf(("uniform",), optional=True),
+        "step_offset": Real(),
+        "step_decay": Rule(check_in_half_open(0.5, 1, "for stepwise EM to converge")),
+    }
 
-    # ------------------------------------------------------------------ checks
-    def _check_parameters(self) -> None:
-        check_int(self.n_components, "n_components", minimum=1)
-        check_choice(self.covariance_type, "covariance_type", COVARIANCE_TYPES)
-        check_float(self.tol, "tol")
-        check_float(self.reg_covar, "reg_covar")
-        check_int(self.max_iter, "max_iter", minimum=0)
-        check_int(self.n_init, "n_init", minimum=1)
-        check_choice(self.init_params, "init_params", INIT_METHODS)
-        check_int(self.verbose, "verbose", minimum=0)
-        check_int(self.verbose_interval, "verbose_interval", minimum=1)
-        if self.chunk_size is not None:
-            check_int(self.chunk_size, "chunk_size", minimum=1)
-        if self.snapshot_every is not None:
-            check_int(self.snapshot_every, "snapshot_every", minimum=1)
-        if not isinstance(self.warm_start, bool | np.bool_):
+    # ------------------------------------------------------------------ steps
+    def _check_backend(self, backend) -> None:
+        if self.noise is not None and not backend.all_rows_at_hand:
             raise ValueError(
-                f"warm_start must be True or False, got {self.warm_start!r}."
-            )
-        self._callback_list()
-        if self.noise is not None:
-            check_choice(self.noise, "noise", ("uniform",))
-        check_float(self.step_offset, "step_offset")
-        check_float(self.step_decay, "step_decay")
-        if not 0.5 < self.step_decay <= 1.0:
-            raise ValueError(
-                f"step_decay must be in (0.5, 1] for stepwise EM to converge, got "
-                f"{self.step_decay}."
+                "noise='uniform' is not available for Dask input: its start "
+                "needs every row's nearest neighbours. Fit it on an in-memory "
+                "sample, or fit without noise."
             )
 
-    def _callback_list(self) -> list[Callback]:
-        if self.callbacks is None:
-            return []
-        callbacks = [self.callbacks] if callable(self.callbacks) else self.callbacks
-        try:
-            callbacks = list(callbacks)
-        except TypeError:
-            raise ValueError(
-                "callbacks must be a callable or a sequence of callables, got "
-                f"{self.callbacks!r}."
-            ) from None
-        for cb in callbacks:
-            if not callable(cb):
-                raise ValueError(f"callbacks must be callables; {cb!r} is not.")
-        return callbacks
+    def _schedule(self) -> Schedule:
+        return replace(
+            super()._schedule(),
+            callbacks=check_callbacks(self.callbacks),
+            view=MixtureParams.read_only,
+            snapshot=Snapshot.of,
+            snapshot_every=self.snapshot_every,
+        )
 
-    # --------------------------------------------------------------------- fit
-    def _validate_training(self, X: Any, sample_weight: Any, min_samples: int):
-        """Checked data (ndarray or Dask array), names and sample weights."""
-        if is_dask_collection(X):
-            from .distributed import check_dask_data, check_dask_weights
-
-            if self.noise is not None:
-                raise ValueError(
-                    "noise='uniform' is not available for Dask input: its start "
-                    "needs every row's nearest neighbours. Fit it on an in-memory "
-                    "sample, or fit without noise."
-                )
-            X, names = check_dask_data(X, min_samples=min_samples)
-            return X, names, check_dask_weights(sample_weight, X)
-        X, names = check_data(X, min_samples=min_samples)
-        return X, names, check_sample_weight(sample_weight, X.shape[0], X.dtype)
-
-    def _e_step(self, params: MixtureParams, X, weights):
-        if is_dask_collection(X):
-            from .distributed import dask_e_step
-
-            return dask_e_step(params, X, weights, self.chunk_size)
-        return e_step(params, X, weights, self.chunk_size)
-
-    def _fit(self, X: Any, sample_weight: Any) -> np.ndarray:
-        self._check_parameters()
-        X, names, weights = self._validate_training(X, sample_weight, 2)
-        n_samples, n_features = X.shape
-        if n_samples < self.n_components:
-            raise ValueError(
-                f"Expected n_samples >= n_components but got n_components = "
-                f"{self.n_components}, n_samples = {n_samples}. Use fewer "
-                "components or more data."
-            )
-        do_init = not (self.warm_start and hasattr(self, "converged_"))
-        if not do_init and n_features != self.n_features_in_:
-            raise ValueError(
-                f"warm_start needs the same features: the model was fitted on "
-                f"{self.n_features_in_} features, X has {n_features}."
-            )
-        initial = check_initial_values(self, n_features) if do_init else {}
-        n_init = self.n_init if do_init else 1
-        rng = as_generator(self.random_state)
+    def _steps(self, X, weights, backend, rng, warm: bool) -> Steps:
+        model = covariance_model(self.covariance_type)
+        initial = {} if warm else check_initial_values(self, X.shape[1], model)
         eps = float(10 * np.finfo(X.dtype).eps)
         background = None
         if self.noise is None:
             self._noise_log_density = None
-        elif do_init:
+        elif not warm:
             self.noise_bounds_ = _bounding_box(X, weights)
             self._noise_log_density = -float(
                 np.log(np.diff(self.noise_bounds_, axis=0)).sum()
             )
             background = background_candidates(X, rng)
 
-        best = None
-        failures: list[ComponentCollapseError] = []
-        for start in range(n_init):
-            try:
-                result = self._run_em(
-                    X, weights, initial, rng, eps, do_init, start, background
-                )
-            except ComponentCollapseError as error:
-                failures.append(error)
-                continue
-            if best is None or result["lower_bound"] > best["lower_bound"]:
-                best = result
-        if best is None:
-            raise failures[0]
-        if failures:
-            warnings.warn(
-                f"{len(failures)} of {n_init} starts collapsed and were discarded "
-                f"({failures[0]}); the best of the remaining starts is kept.",
-                ConvergenceWarning,
-                stacklevel=3,
+        def iterate(params: MixtureParams) -> tuple[MixtureParams, float]:
+            stats = backend.e_step(params, X, weights, self.chunk_size)
+            params = m_step(
+                stats,
+                self.covariance_type,
+                self.reg_covar,
+                eps,
+                noise_log_density=self._noise_log_density,
             )
-        if not best["converged"] and self.max_iter > 0 and not best["stopped"]:
-            warnings.warn(
-                "Best performing initialization did not converge. Try different "
-                "init parameters, or increase max_iter, tol, or check for "
-                "degenerate data.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        self._set_params(best["params"], X.dtype)
-        self.converged_ = best["converged"]
-        self.n_iter_ = best["n_iter"]
-        self.lower_bound_ = best["lower_bound"]
-        self.history_ = best["history"]
-        self.lower_bounds_ = self.history_
-        self.snapshots_ = best["snapshots"]
-        self.n_features_in_ = n_features
-        if names is not None:
-            self.feature_names_in_ = names
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
-        self._sample_rng = rng
-        self._running_stats = None
-        self.n_batches_seen_ = 0
-        return X
+            return params, stats.mean_log_likelihood
 
-    def _start(self, X, weights, initial, rng, background) -> MixtureParams:
+        start = functools.partial(
+            self._start, X, weights, backend, initial, rng, background
+        )
+        return Steps(start, iterate, self._collapse_error)
+
+    def _start(self, X, weights, backend, initial, rng, background) -> MixtureParams:
         """Starting parameters of one run.
 
         With a background component, the Gaussians start from the rows that
@@ -402,18 +279,18 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             )
             keep[background] = 0.0
             weights = keep.astype(X.dtype)
-        if is_dask_collection(X):
-            from .distributed import initial_params as start_from_sample
-        else:
-            start_from_sample = initial_params
-        params = start_from_sample(
-            X,
+        needed = any(value is None for value in initial.values()) or not initial
+        rows, row_weights = backend.start_rows(
+            X, weights, rng, self.n_components, needed=needed
+        )
+        params = initial_params(
+            rows,
             self.n_components,
             self.covariance_type,
             init_params=self.init_params,
             reg_covar=self.reg_covar,
             rng=rng,
-            sample_weight=weights,
+            sample_weight=row_weights,
             chunk_size=self.chunk_size,
             **initial,
         )
@@ -425,73 +302,6 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             noise_weight=noise_weight,
             noise_log_density=self._noise_log_density,
         )
-
-    def _run_em(
-        self, X, weights, initial, rng, eps, do_init, start, background
-    ) -> dict:
-        """One EM run from one start; raises ComponentCollapseError."""
-        iteration = 0
-        try:
-            if do_init:
-                params = self._start(X, weights, initial, rng, background)
-                lower_bound = -np.inf
-            else:
-                params = self._params()
-                lower_bound = self.lower_bound_
-            if self.verbose:
-                logger.info("Initialization %d", start)
-            history: list[float] = []
-            snapshots = [_snapshot(0, params)]
-            callbacks = self._callback_list()
-            converged = stopped = False
-            tic = time.perf_counter()
-            for iteration in range(1, self.max_iter + 1):
-                previous = lower_bound
-                stats = self._e_step(params, X, weights)
-                lower_bound = stats.mean_log_likelihood
-                params = m_step(
-                    stats,
-                    self.covariance_type,
-                    self.reg_covar,
-                    eps,
-                    noise_log_density=self._noise_log_density,
-                )
-                history.append(lower_bound)
-                if self.snapshot_every and iteration % self.snapshot_every == 0:
-                    snapshots.append(_snapshot(iteration, params))
-                change = lower_bound - previous
-                if self.verbose >= 2 and iteration % self.verbose_interval == 0:
-                    logger.info(
-                        "  Iteration %d\t time lapse %.5fs\t ll change %.5f",
-                        iteration,
-                        time.perf_counter() - tic,
-                        change,
-                    )
-                if callbacks:
-                    view = params.read_only()
-                    results = [cb(iteration, lower_bound, view) for cb in callbacks]
-                    stopped = any(r is False for r in results)
-                if abs(change) < self.tol:
-                    converged = True
-                    break
-                if stopped:
-                    break
-        except ComponentCollapseError as error:
-            raise self._collapse_error(error, iteration, start) from None
-        if snapshots[-1].iteration != iteration:
-            snapshots.append(_snapshot(iteration, params))
-        if self.verbose:
-            status = "converged" if converged else "did not converge"
-            logger.info("Initialization %d %s. ll %.5f", start, status, lower_bound)
-        return {
-            "params": params,
-            "lower_bound": lower_bound,
-            "converged": converged,
-            "stopped": stopped,
-            "n_iter": iteration,
-            "history": history,
-            "snapshots": snapshots,
-        }
 
     def _collapse_error(
         self, error: ComponentCollapseError, iteration: int, start: int
@@ -509,6 +319,12 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         )
 
     # ------------------------------------------------------------- parameters
+    def _store(self, run, dtype: np.dtype) -> None:
+        self._set_params(run.params, dtype)
+        self.snapshots_ = run.snapshots
+        self._running_stats = None
+        self.n_batches_seen_ = 0
+
     def _set_params(self, params: MixtureParams, dtype: np.dtype) -> None:
         model = covariance_model(self.covariance_type)
         self.weights_ = params.weights.astype(dtype)
@@ -569,36 +385,21 @@ class GaussianMixture(InformationCriteria, MixtureBase):
                 "partial_fit does not support noise='uniform': the background's "
                 "box would be that of the first batch. Use fit, or noise=None."
             )
-        X, names, weights = self._validate_training(X, sample_weight, 1)
-        eps = float(10 * np.finfo(X.dtype).eps)
-        if not hasattr(self, "n_features_in_"):
-            if X.shape[0] < self.n_components:
-                raise ValueError(
-                    f"The first batch must hold at least n_components = "
-                    f"{self.n_components} rows, got {X.shape[0]}."
-                )
-            self._sample_rng = as_generator(self.random_state)
-            self._noise_log_density = None
-            initial = check_initial_values(self, X.shape[1])
-            params = self._start(X, weights, initial, self._sample_rng, None)
-            self.n_features_in_ = X.shape[1]
-            if names is not None:
-                self.feature_names_in_ = names
-            self.history_ = []
-            self.snapshots_ = [_snapshot(0, params)]
-        else:
+        backend = backend_for(X)
+        X, names = backend.check_data(X, min_samples=1)
+        weights = backend.check_weights(sample_weight, X)
+        if hasattr(self, "n_features_in_"):
             check_n_features(self, X, names)
             params = self._params()
+        else:
+            params = self._first_batch_start(X, names, weights, backend)
         running = getattr(self, "_running_stats", None)
         t = getattr(self, "n_batches_seen_", 0) if running is not None else 0
+        eps = float(10 * np.finfo(X.dtype).eps)
         try:
-            stats = self._e_step(params, X, weights)
-            running = blend(
-                running,
-                stats,
-                step_size(t, self.step_offset, self.step_decay),
-                self.covariance_type,
-            )
+            stats = backend.e_step(params, X, weights, self.chunk_size)
+            rho = step_size(t, self.step_offset, self.step_decay)
+            running = blend(running, stats, rho, self.covariance_type)
             params = m_step(running, self.covariance_type, self.reg_covar, eps)
         except ComponentCollapseError as error:
             raise ComponentCollapseError(
@@ -616,75 +417,43 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         self.converged_ = False
         return self
 
+    def _first_batch_start(self, X, names, weights, backend) -> MixtureParams:
+        """Start an unfitted model from its first batch (for partial_fit)."""
+        if X.shape[0] < self.n_components:
+            raise ValueError(
+                f"The first batch must hold at least n_components = "
+                f"{self.n_components} rows, got {X.shape[0]}."
+            )
+        self._sample_rng = as_generator(self.random_state)
+        self._noise_log_density = None
+        model = covariance_model(self.covariance_type)
+        initial = check_initial_values(self, X.shape[1], model)
+        params = self._start(X, weights, backend, initial, self._sample_rng, None)
+        self.n_features_in_ = X.shape[1]
+        if names is not None:
+            self.feature_names_in_ = names
+        self.history_ = []
+        self.snapshots_ = [Snapshot.of(0, params)]
+        return params
+
     # -------------------------------------------------------------- inference
-    def _iter_log_prob(self, X: np.ndarray):
-        return iter_log_prob(self._params(), X, self.chunk_size)
-
-    def _log_prob_kernel(self):
-        return functools.partial(
-            iter_log_prob, self._params(), chunk_size=self.chunk_size
-        )
-
     def _n_columns(self) -> int:
         return self.n_components + (self.noise is not None)
 
     def _background_column(self) -> int | None:
         return self.n_components if self.noise is not None else None
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Posterior probability of each component for each row.
+    def _sampling_weights(self) -> np.ndarray:
+        return np.append(self.weights_.astype(np.float64), self.noise_weight_)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        resp : ndarray of shape (n_samples, n_components)
-            Rows sum to 1. With ``noise="uniform"`` there is one more column,
-            last, for the background component.
-        """
-        return super().predict_proba(X)
-
-    def sample(
-        self, n_samples: int = 1, random_state: Any = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw samples from the fitted mixture.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-        random_state : None, int or Generator, optional
-            Seed for this draw. Without one, draws continue a stream seeded
-            by the estimator's ``random_state``, so successive calls differ.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-            Samples, grouped by component.
-        y : ndarray of shape (n_samples,)
-            Component of each sample (``-1`` for background points, drawn
-            uniformly over its box, last).
-        """
-        self._check_is_fitted()
-        n_samples = check_int(n_samples, "n_samples", minimum=1)
-        rng = self._sample_rng if random_state is None else as_generator(random_state)
-        weights = np.append(self.weights_.astype(np.float64), self.noise_weight_)
-        counts = rng.multinomial(n_samples, weights / weights.sum())
-        model = covariance_model(self.covariance_type)
-        X = model.sample(
-            rng,
-            self.means_.astype(np.float64),
-            self.covariances_.astype(np.float64),
-            counts[:-1],
-        )
-        y = np.repeat(np.arange(self.n_components), counts[:-1])
+    def _draw(self, rng, counts):
+        X, y = super()._draw(rng, counts[:-1])
         if counts[-1]:
             low, high = self.noise_bounds_
             background = rng.uniform(low, high, size=(counts[-1], len(low)))
             X = np.vstack([X, background])
             y = np.concatenate([y, np.full(counts[-1], -1)])
-        return X.astype(self.means_.dtype), y
+        return X, y
 
     # --------------------------------------------------------------- criteria
     def _n_parameters(self) -> int:
@@ -693,6 +462,21 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         model = covariance_model(self.covariance_type)
         noise = 1 if self.noise is not None else 0  # the background's weight
         return model.n_parameters(K, d) + K * d + K - 1 + noise
+
+    # ------------------------------------------------------------ model files
+    def _fitted_shapes(self) -> dict[str, tuple[int, ...]]:
+        shapes = super()._fitted_shapes()
+        if self.noise is not None:
+            shapes["noise_bounds_"] = (2, self.n_features_in_)
+        return shapes
+
+    def _restore_state(self) -> None:
+        super()._restore_state()
+        self._noise_log_density = None
+        if self.noise is not None and hasattr(self, "noise_bounds_"):
+            self._noise_log_density = -float(
+                np.log(np.diff(self.noise_bounds_, axis=0)).sum()
+            )
 
 
 __all__ = ["GaussianMixture", "Snapshot"]

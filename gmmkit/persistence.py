@@ -21,14 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_generator
-from .bayesian import BayesianGaussianMixture
-from .covariance import COVARIANCE_TYPES, covariance_model
+from ._estimator import MODEL_FILE_ESTIMATORS as ESTIMATORS
+from ._version import __version__
 from .exceptions import ModelFileError
+from .families.gaussian import Snapshot
 from .io import atomic_write
-from .kmeans import KMeans
-from .mixture import GaussianMixture, Snapshot
-from .robust import StudentTMixture
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "ModelFile", "load", "read", "save"]
 
@@ -36,14 +33,8 @@ FORMAT_NAME = "gmmkit-model"
 FORMAT_VERSION = 1
 METADATA_ENTRY = "__metadata__"
 
-ESTIMATORS = {
-    cls.__name__: cls
-    for cls in (GaussianMixture, StudentTMixture, BayesianGaussianMixture, KMeans)
-}
 #: Arrays read back; everything else (objects, structured dtypes) is refused.
 ARRAY_KINDS = "biufU"
-#: Private state rebuilt on load rather than stored.
-_REBUILT = ("_noise_log_density", "_sample_rng")
 
 
 @dataclass
@@ -117,8 +108,6 @@ def save(model: Any, path: str | Path, *, info: dict | None = None) -> Path:
         info_json = json.loads(json.dumps(info or {}, allow_nan=False))
     except (TypeError, ValueError) as error:
         raise ModelFileError(f"info must be JSON-compatible: {error}.") from None
-    from . import __version__
-
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -443,14 +432,7 @@ def _rebuild(metadata: dict, arrays: dict[str, np.ndarray]) -> Any:
         setattr(model, name, _decode(value, arrays, name))
     if "history_" in metadata["attributes"] and "lower_bounds_" in vars(model):
         model.lower_bounds_ = model.history_  # one list, as after fit
-    if isinstance(model, GaussianMixture):
-        model._noise_log_density = None
-        if model.noise is not None and hasattr(model, "noise_bounds_"):
-            model._noise_log_density = -float(
-                np.log(np.diff(model.noise_bounds_, axis=0)).sum()
-            )
-    seed = model.random_state
-    model._sample_rng = as_generator(seed if isinstance(seed, int) else None)
+    model._restore_state()
     return model
 
 
@@ -467,46 +449,26 @@ def _check_model(model: Any) -> None:
         raise ModelFileError(
             f"feature_names_in_ has shape {np.shape(names)}, expected ({d},)."
         )
-    if isinstance(model, KMeans):
-        _check_kmeans(model, d)
-        return
-    if hasattr(model, "_check_parameters"):
-        try:
-            model._check_parameters()
-        except (TypeError, ValueError) as error:
-            raise ModelFileError(f"bad constructor parameters ({error}).") from None
-    K, kind = model.n_components, model.covariance_type
-    if kind not in COVARIANCE_TYPES:
-        raise ModelFileError(f"unknown covariance_type {kind!r}.")
-    shape = covariance_model(kind).shape(K, d)
-    expected = {
-        "weights_": (K,),
-        "means_": (K, d),
-        "covariances_": shape,
-        "precisions_": shape,
-        "precisions_cholesky_": shape,
-    }
-    if isinstance(model, StudentTMixture):
-        expected["dof_"] = (K,)
-    if isinstance(model, BayesianGaussianMixture):
-        expected["mean_precision_"] = (K,)
-        expected["mean_prior_"] = (d,)
-    if isinstance(model, GaussianMixture) and model.noise is not None:
-        expected["noise_bounds_"] = (2, d)
-    for name, want in expected.items():
+    try:
+        model._check_parameters()
+    except (TypeError, ValueError) as error:
+        raise ModelFileError(f"bad constructor parameters ({error}).") from None
+    for name, want in model._fitted_shapes().items():
         value = getattr(model, name, None)
         if not isinstance(value, np.ndarray):
             raise ModelFileError(f"{name} is missing.")
         if value.shape != want:
             raise ModelFileError(
-                f"{name} has shape {value.shape}, but n_components={K}, "
-                f"n_features={d} and covariance_type={kind!r} need {want}."
+                f"{name} has shape {value.shape}, but {model._shape_context()} "
+                f"need {want}."
             )
     for name, value in vars(model).items():
         if name.endswith("_") and not name.startswith("_"):
             _check_finite(name, value)
-    _check_weights(model)
-    _check_covariances(model, K, d)
+    try:
+        model._check_fitted_values()
+    except ValueError as error:
+        raise ModelFileError(str(error)) from None
 
 
 def _check_finite(name: str, value: Any) -> None:
@@ -519,65 +481,3 @@ def _check_finite(name: str, value: Any) -> None:
         array = np.asarray(part)
         if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
             raise ModelFileError(f"{name} holds NaN or infinite values.")
-
-
-def _check_weights(model: Any) -> None:
-    weights = model.weights_.astype(np.float64)
-    noise = float(getattr(model, "noise_weight_", 0.0) or 0.0)
-    total = weights.sum() + noise
-    tolerance = 1e-6 if model.weights_.dtype == np.float64 else 1e-4
-    if np.any(weights < 0) or noise < 0 or abs(total - 1.0) > tolerance:
-        raise ModelFileError(
-            f"the mixture weights must be non-negative and sum to 1, but they sum "
-            f"to {total:.9g}."
-        )
-
-
-def _check_covariances(model: Any, K: int, d: int) -> None:
-    full = covariance_model(model.covariance_type).to_full(
-        model.covariances_.astype(np.float64), K, d
-    )
-    full = np.broadcast_to(full, (K, d, d)) if full.ndim == 2 else full
-    for k, matrix in enumerate(full):
-        if not np.allclose(matrix, matrix.T, rtol=1e-6, atol=0):
-            raise ModelFileError(f"the covariance of component {k} is not symmetric.")
-        try:
-            np.linalg.cholesky(matrix)
-        except np.linalg.LinAlgError:
-            raise ModelFileError(
-                f"the covariance of component {k} is not positive definite."
-            ) from None
-    # The precision factors must belong to these covariances: Σ P ≈ I.
-    precisions = covariance_model(model.covariance_type).to_full(
-        model.precisions_.astype(np.float64), K, d
-    )
-    precisions = (
-        np.broadcast_to(precisions, (K, d, d)) if precisions.ndim == 2 else precisions
-    )
-    unit = np.finfo(model.covariances_.dtype).eps
-    condition = float(np.linalg.cond(full).max())
-    tolerance = max(1e4 * unit, 1e4 * unit * condition)
-    product = np.einsum("kij,kjl->kil", full, precisions)
-    error = float(np.abs(product - np.eye(d)).max())
-    if error > tolerance:
-        raise ModelFileError(
-            "precisions_ is not the inverse of covariances_ (largest deviation of "
-            f"covariance x precision from the identity: {error:.3g})."
-        )
-
-
-def _check_kmeans(model: KMeans, d: int) -> None:
-    centers = getattr(model, "cluster_centers_", None)
-    K = model.n_clusters
-    if not isinstance(centers, np.ndarray) or centers.shape != (K, d):
-        raise ModelFileError(
-            f"cluster_centers_ has shape {np.shape(centers)}, but n_clusters={K} "
-            f"and n_features={d} need {(K, d)}."
-        )
-    if not np.all(np.isfinite(centers)):
-        raise ModelFileError("cluster_centers_ holds NaN or infinite values.")
-    labels = getattr(model, "labels_", None)
-    if labels is not None and (
-        np.ndim(labels) != 1 or np.any(labels < 0) or np.any(labels >= K)
-    ):
-        raise ModelFileError(f"labels_ must be integers in 0..{K - 1}.")

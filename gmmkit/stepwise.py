@@ -43,8 +43,8 @@ def step_size(t: int, step_offset: float, step_decay: float) -> float:
 def scale(stats: SuffStats, factor: float) -> SuffStats:
     """Statistics of ``factor`` times each row's weight.
 
-    The masses, moments, log-likelihood, weight and noise mass scale; the
-    shift, the row count and any other field are kept.
+    The masses, moments, log-likelihood, weight, noise mass and the
+    family's ``extra`` sums scale; the shift and the row count are kept.
     """
     return replace(
         stats,
@@ -54,6 +54,7 @@ def scale(stats: SuffStats, factor: float) -> SuffStats:
         log_likelihood=stats.log_likelihood * factor,
         weight=stats.weight * factor,
         noise_mass=stats.noise_mass * factor,
+        extra={key: value * factor for key, value in stats.extra.items()},
     )
 
 

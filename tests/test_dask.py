@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from conftest import COVARIANCE_TYPES, start_params, three_clusters
 
-from gmmkit import BayesianGaussianMixture, GaussianMixture
+from gmmkit import BayesianGaussianMixture, GaussianMixture, StudentTMixture
 from gmmkit.exceptions import ConvergenceWarning
 
 dask = pytest.importorskip("dask")
@@ -185,6 +185,37 @@ def test_bayesian_mixture_on_dask_input_equals_in_memory(client, data):
     np.testing.assert_allclose(dask_model.history_, model.history_, rtol=1e-10)
     labels = dask_model.predict(da.from_array(data, chunks=700))
     np.testing.assert_array_equal(labels.compute(), model.predict(data))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_student_t_mixture_on_dask_input_equals_in_memory(
+    client, data, covariance_type
+):
+    init = start_params(data, covariance_type)
+    kwargs = {"covariance_type": covariance_type, "max_iter": 10, "tol": 0.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = StudentTMixture(3, **kwargs, **init).fit(data)
+        dask_model = StudentTMixture(3, **kwargs, **init).fit(
+            da.from_array(data, chunks=(700, 3))
+        )
+    assert model.n_iter_ == 10
+    assert_same_fit(dask_model, model)
+    assert relative_difference(dask_model.dof_, model.dof_) < RTOL
+    np.testing.assert_allclose(dask_model.history_, model.history_, rtol=1e-10)
+
+
+def test_student_t_default_start_on_dask_input_equals_in_memory(client, data):
+    # Fewer rows than the start's sample: the sample is every row, in order,
+    # so the robust start (neighbour screen, k-means) is the in-memory one.
+    model = StudentTMixture(3, random_state=0).fit(data)
+    dask_model = StudentTMixture(3, random_state=0).fit(
+        da.from_array(data, chunks=1000)
+    )
+    assert dask_model.n_iter_ == model.n_iter_
+    assert_same_fit(dask_model, model)
+    labels = dask_model.predict(da.from_array(data, chunks=1000)).compute()
+    np.testing.assert_array_equal(labels, model.predict(data))
 
 
 def test_bayesian_mixture_start_on_dask_input(client, data):
@@ -451,11 +482,10 @@ def test_dask_dataframe_input_keeps_column_names(data):
 
 
 def test_functions_that_need_memory_refuse_dask_input(data):
-    from gmmkit import StudentTMixture, compare_inits, select_model
+    from gmmkit import compare_inits, select_model
 
     X = da.from_array(data, chunks=(len(data) // 4, -1))
     for call in (
-        lambda: StudentTMixture(2).fit(X),
         lambda: select_model(X, n_components=[1, 2]),
         lambda: compare_inits(X, 2, n_runs=2),
     ):

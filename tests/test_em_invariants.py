@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gmmkit import GaussianMixture
-from gmmkit.engine import e_step, m_step
+from gmmkit.engine import e_step
+from gmmkit.families.gaussian import m_step
 from gmmkit.stats import SuffStats
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from gmmkit import examples
 from gmmkit.examples._support import (
     adjusted_rand_index,
     format_table,
     matched_confusion,
     parse_args,
 )
-
-from gmmkit import examples
 
 HAS_SKLEARN = importlib.util.find_spec("sklearn") is not None
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"

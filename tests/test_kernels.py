@@ -16,13 +16,10 @@ from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
 
 import gmmkit.covariance.kernels as covariance
 from gmmkit import GaussianMixture
-from gmmkit.engine import (
-    _Evaluator,
-    _normalise,
-    e_step,
-    iter_log_prob,
-    params_from_covariances,
-)
+from gmmkit.engine import e_step, iter_log_prob
+from gmmkit.engine import normalise as _normalise
+from gmmkit.families.gaussian import GaussianEvaluator as _Evaluator
+from gmmkit.families.gaussian import params_from_covariances
 
 KERNELS = ("features", "stacked")
 N_FEATURES, N_COMPONENTS = 24, 3  # the automatic rule picks "stacked" here

@@ -8,8 +8,9 @@ import pytest
 from conftest import COVARIANCE_TYPES, start_params, three_clusters
 
 from gmmkit import GaussianMixture
-from gmmkit.engine import e_step, m_step, params_from_covariances
+from gmmkit.engine import e_step
 from gmmkit.exceptions import ConvergenceWarning
+from gmmkit.families.gaussian import m_step, params_from_covariances
 from gmmkit.stepwise import recentre, scale, step_size
 
 

@@ -48,9 +48,9 @@ def fit_dask(
         A scheduler address or ``local``; None computes in this process.
     em : EMSettings
     """
-    from ..distributed import _dask, connect_scheduler
+    from ..distributed import connect_scheduler, dask_module
 
-    da = _dask().array  # a clear message when Dask is missing
+    da = dask_module().array  # a clear message when Dask is missing
     n_components = _parse_dask_options(k, standardize)
     client = None if scheduler is None else connect_scheduler(scheduler)
     try:
@@ -109,9 +109,9 @@ def read_dask(data: Path, columns: str | None) -> tuple[Any, list[str]]:
     X : dask.array.Array of shape (n_samples, n_features)
     names : list of str
     """
-    from ..distributed import _dask, read_array_folder
+    from ..distributed import dask_module, read_array_folder
 
-    da = _dask().array
+    da = dask_module().array
     if not data.is_dir():
         X, names = read_table(data, columns)
         rows = max(1, _BLOCK_BYTES // (8 * X.shape[1]))

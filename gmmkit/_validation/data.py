@@ -1,8 +1,8 @@
-"""Input checks in one place, each failing with a message that names the problem.
+"""Checks of the data: arrays and DataFrames, sample weights, feature names.
 
-Every public entry point funnels data through :func:`check_data` and
-constructor values through the ``check_*`` helpers below, so that bad input
-never surfaces as a bare NumPy traceback.
+Every public entry point funnels data through :func:`check_data`, so that
+bad input never surfaces as a bare NumPy traceback: each error names the
+row, the column or the value.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -141,6 +141,20 @@ def check_data(
         When ``X`` is sparse, not 2-D, empty, non-numeric or not finite. The
         message names the offending rows and columns.
     """
+    _refuse_unsupported(X, name)
+    names = _feature_names(X)
+    array = _to_numeric(X, name, names)
+    _check_shape(array, name, min_samples, min_features)
+    accepted = dtype if isinstance(dtype, tuple) else (dtype,)
+    if array.dtype not in [np.dtype(d) for d in accepted]:
+        array = array.astype(accepted[0])
+    array = np.ascontiguousarray(array)
+    check_finite(array, name, names)
+    return array, names
+
+
+def _refuse_unsupported(X: Any, name: str) -> None:
+    """Sparse matrices and Dask collections get a TypeError saying what to do."""
     if hasattr(X, "toarray") and hasattr(X, "nnz"):
         raise TypeError(
             f"{name} is a sparse matrix; gmmkit needs dense data. Convert it with "
@@ -151,12 +165,16 @@ def check_data(
         # else would pull the whole array into memory without saying so.
         raise TypeError(
             f"{name} is a Dask collection, which this function does not take: it "
-            "needs the data in memory. GaussianMixture and "
-            "BayesianGaussianMixture fit Dask arrays block by block; elsewhere "
-            f"call {name}.compute() first if it fits in memory."
+            "needs the data in memory. The mixture estimators (GaussianMixture, "
+            "BayesianGaussianMixture, StudentTMixture) fit Dask arrays block by "
+            f"block; elsewhere call {name}.compute() first if it fits in memory."
         )
-    names = _feature_names(X)
-    array = _to_numeric(X, name, names)
+
+
+def _check_shape(
+    array: np.ndarray, name: str, min_samples: int, min_features: int
+) -> None:
+    """A 2-D array with enough rows and columns, or a ValueError saying so."""
     if array.ndim != 2:
         if array.ndim == 1:
             raise ValueError(
@@ -180,12 +198,6 @@ def check_data(
             f"Found array with {n_features} feature(s) (shape={array.shape}) while "
             f"a minimum of {min_features} is required."
         )
-    accepted = dtype if isinstance(dtype, tuple) else (dtype,)
-    if array.dtype not in [np.dtype(d) for d in accepted]:
-        array = array.astype(accepted[0])
-    array = np.ascontiguousarray(array)
-    check_finite(array, name, names)
-    return array, names
 
 
 def check_finite(X: np.ndarray, name: str = "X", names: np.ndarray | None = None):
@@ -331,87 +343,3 @@ def _feature_name_mismatch(fitted: np.ndarray, given: np.ndarray) -> str:
     if not unexpected and not missing:
         message += "Feature names must be in the same order as they were in fit.\n"
     return message
-
-
-def check_int(value: Any, name: str, *, minimum: int) -> int:
-    """Check that ``value`` is an integer (not a bool) at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(
-            f"{name} must be an integer >= {minimum}, got {value!r} "
-            f"({type(value).__name__})."
-        )
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
-    return int(value)
-
-
-def check_float(value: Any, name: str, *, minimum: float = 0.0) -> float:
-    """Check that ``value`` is a real number (not a bool) at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(
-            f"{name} must be a number >= {minimum}, got {value!r} "
-            f"({type(value).__name__})."
-        )
-    if not np.isfinite(value) or value < minimum:
-        raise ValueError(f"{name} must be a finite number >= {minimum}, got {value}.")
-    return float(value)
-
-
-def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
-    """Check that ``value`` is one of the allowed strings."""
-    choices = tuple(choices)
-    if not isinstance(value, str) or value not in choices:
-        options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {options}; got {value!r}.")
-    return value
-
-
-def as_generator(random_state: Any) -> np.random.Generator:
-    """Turn None, an int, a RandomState or a Generator into a Generator.
-
-    Parameters
-    ----------
-    random_state : None, int, numpy.random.RandomState or numpy.random.Generator
-        Seed or source of randomness. A RandomState is consumed once to seed
-        the Generator, so its own stream advances as it would in scikit-learn.
-
-    Returns
-    -------
-    rng : numpy.random.Generator
-    """
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        if isinstance(random_state, bool):
-            raise ValueError("random_state must be None, an int or a Generator.")
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
-    raise ValueError(
-        f"random_state must be None, an int, a numpy RandomState or Generator; "
-        f"got {random_state!r}."
-    )
-
-
-def is_finite_real(value: Any) -> bool:
-    """Whether ``value`` is a finite real number (a bool is not one)."""
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and bool(np.isfinite(value))
-    )
-
-
-def check_positive(value: Any, name: str) -> float:
-    """Check that ``value`` is a finite real number greater than 0."""
-    if not is_finite_real(value) or value <= 0.0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}.")
-    return float(value)
-
-
-def as_float_array(value: Any, name: str) -> np.ndarray:
-    """``value`` as a float64 array, or a ValueError naming ``name``."""
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must hold numbers only.") from None
