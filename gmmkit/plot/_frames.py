@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_data, check_int, check_n_features
-from ..engine import iter_log_prob, params_from_covariances
+from ..engine import iter_log_prob
+from ..families.gaussian import params_from_covariances
 from ._geometry import Mixture2D, View, check_fitted, make_view, project_mixture
 
 #: Label of points the uniform background component explains best.
