@@ -37,6 +37,7 @@ from ._validation import (
 from .covariance import COVARIANCE_TYPES, covariance_model
 from .em import Schedule, Steps, fit_restarts, warn_about
 from .engine import iter_log_prob
+from .exceptions import ComponentCollapseError
 from .init import INIT_METHODS
 
 
@@ -73,6 +74,45 @@ class MixtureBase(BaseEstimator):
 
     def _params(self):
         raise NotImplementedError
+
+    def _collapse_advice(self) -> str:
+        """What to try when a component collapses (ends the error message)."""
+        return (
+            f"; such a component sits on too few distinct points. Try a larger "
+            f"reg_covar (now {self.reg_covar:g}) or fewer components (now "
+            f"{self.n_components})."
+        )
+
+    def _collapse_error(
+        self, error: ComponentCollapseError, iteration: int, start: int
+    ) -> ComponentCollapseError:
+        where = (
+            "at initialisation" if iteration == 0 else f"at EM iteration {iteration}"
+        )
+        return ComponentCollapseError(
+            f"Fitting the mixture failed {where} (start {start + 1} of {self.n_init}): "
+            f"{error}{self._collapse_advice()}",
+            error.components,
+        )
+
+    def _set_components(
+        self, weights, means, covariances, precisions_cholesky, dtype
+    ) -> None:
+        """Store the fitted component arrays (float64 in) in the data's dtype."""
+        model = covariance_model(self.covariance_type)
+        self.weights_ = np.asarray(weights).astype(dtype)
+        self.means_ = means.astype(dtype)
+        self.covariances_ = covariances.astype(dtype)
+        self.precisions_cholesky_ = precisions_cholesky.astype(dtype)
+        self.precisions_ = model.precisions(precisions_cholesky).astype(dtype)
+
+    def _components(self) -> dict[str, np.ndarray]:
+        """The fitted means, covariances and precision factors, in float64."""
+        return {
+            "means": self.means_.astype(np.float64),
+            "covariances": self.covariances_.astype(np.float64),
+            "precisions_cholesky": self.precisions_cholesky_.astype(np.float64),
+        }
 
     def _check_backend(self, backend) -> None:
         """Refuse settings the backend cannot serve (nothing by default)."""

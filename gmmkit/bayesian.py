@@ -25,7 +25,6 @@ from ._validation import (
 )
 from .covariance import covariance_model
 from .em import Steps
-from .exceptions import ComponentCollapseError
 from .families.gaussian import stats_from_responsibilities
 from .families.variational import (
     WEIGHT_PRIOR_TYPES,
@@ -342,16 +341,11 @@ degrees_of_freedom_prior_, covariance_prior_
             stats, prior, self.covariance_type, self.reg_covar, eps
         )
 
-    def _collapse_error(
-        self, error: ComponentCollapseError, iteration: int, start: int
-    ) -> ComponentCollapseError:
-        where = "at initialisation" if iteration == 0 else f"at iteration {iteration}"
-        return ComponentCollapseError(
-            f"Fitting the mixture failed {where} (start {start + 1} of {self.n_init}): "
-            f"{error}. Try a larger reg_covar (now {self.reg_covar:g}) or a "
+    def _collapse_advice(self) -> str:
+        return (
+            f". Try a larger reg_covar (now {self.reg_covar:g}) or a "
             "covariance_prior that is positive definite, or standardise features "
-            "that have very different scales or are constant.",
-            error.components,
+            "that have very different scales or are constant."
         )
 
     # ------------------------------------------------------------- parameters
@@ -366,24 +360,23 @@ degrees_of_freedom_prior_, covariance_prior_
         self.covariance_prior_ = prior.covariance
 
     def _set_posterior(self, posterior: Posterior, dtype: np.dtype) -> None:
-        model = covariance_model(self.covariance_type)
         self.weight_concentration_ = posterior.weight_concentration
         self.mean_precision_ = posterior.mean_precision
         self.degrees_of_freedom_ = posterior.degrees_of_freedom
-        self.weights_ = expected_weights(posterior).astype(dtype)
-        self.means_ = posterior.means.astype(dtype)
-        self.covariances_ = posterior.covariances.astype(dtype)
-        self.precisions_cholesky_ = posterior.precisions_cholesky.astype(dtype)
-        self.precisions_ = model.precisions(posterior.precisions_cholesky).astype(dtype)
+        self._set_components(
+            expected_weights(posterior),
+            posterior.means,
+            posterior.covariances,
+            posterior.precisions_cholesky,
+            dtype,
+        )
 
     def _params(self) -> Posterior:
         return Posterior(
             weight_concentration=self.weight_concentration_,
             mean_precision=self.mean_precision_,
-            means=self.means_.astype(np.float64),
             degrees_of_freedom=self.degrees_of_freedom_,
-            covariances=self.covariances_.astype(np.float64),
-            precisions_cholesky=self.precisions_cholesky_.astype(np.float64),
+            **self._components(),
             covariance_type=self.covariance_type,
             weight_prior_type=self.weight_concentration_prior_type,
         )

@@ -12,6 +12,7 @@ import numpy as np
 
 from .covariance import CovarianceModel, covariance_model
 from .mixture import GaussianMixture
+from .stats import weighted_moments
 
 __all__ = ["data_covariance", "degeneracy"]
 
@@ -28,7 +29,11 @@ _COUNT_SLACK = 1e-3
 
 
 def data_covariance(X: np.ndarray, sample_weight: np.ndarray | None = None):
-    """Covariance of the rows (weighted by ``sample_weight``), in float64.
+    """Maximum-likelihood covariance of the rows (weighted), in float64.
+
+    :func:`gmmkit.stats.weighted_moments` with ``ddof=0``: the scatter about
+    the weighted mean divided by the total weight, the covariance a
+    one-component full mixture would fit.
 
     Parameters
     ----------
@@ -39,13 +44,9 @@ def data_covariance(X: np.ndarray, sample_weight: np.ndarray | None = None):
     -------
     covariance : ndarray of shape (n_features, n_features)
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
     w = None if sample_weight is None else np.asarray(sample_weight, np.float64)
-    mean = np.average(X, axis=0, weights=w)
-    centred = X - mean
-    if w is None:
-        return centred.T @ centred / X.shape[0]
-    return (centred * w[:, None]).T @ centred / w.sum()
+    return weighted_moments(X, w, ddof=0)[1]
 
 
 def _points(count: float) -> str:

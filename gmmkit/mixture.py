@@ -303,19 +303,12 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             noise_log_density=self._noise_log_density,
         )
 
-    def _collapse_error(
-        self, error: ComponentCollapseError, iteration: int, start: int
-    ) -> ComponentCollapseError:
-        where = (
-            "at initialisation" if iteration == 0 else f"at EM iteration {iteration}"
-        )
-        return ComponentCollapseError(
-            f"Fitting the mixture failed {where} (start {start + 1} of {self.n_init}): "
-            f"{error}; such a component sits on too few distinct points. Try a "
-            f"larger reg_covar (now {self.reg_covar:g}, e.g. 1e-3 times the data's "
+    def _collapse_advice(self) -> str:
+        return (
+            f"; such a component sits on too few distinct points. Try a larger "
+            f"reg_covar (now {self.reg_covar:g}, e.g. 1e-3 times the data's "
             f"variance), fewer components (now {self.n_components}), or "
-            "standardising features that have very different scales.",
-            error.components,
+            "standardising features that have very different scales."
         )
 
     # ------------------------------------------------------------- parameters
@@ -326,20 +319,19 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         self.n_batches_seen_ = 0
 
     def _set_params(self, params: MixtureParams, dtype: np.dtype) -> None:
-        model = covariance_model(self.covariance_type)
-        self.weights_ = params.weights.astype(dtype)
-        self.means_ = params.means.astype(dtype)
-        self.covariances_ = params.covariances.astype(dtype)
-        self.precisions_cholesky_ = params.precisions_cholesky.astype(dtype)
-        self.precisions_ = model.precisions(params.precisions_cholesky).astype(dtype)
+        self._set_components(
+            params.weights,
+            params.means,
+            params.covariances,
+            params.precisions_cholesky,
+            dtype,
+        )
         self.noise_weight_ = float(params.noise_weight)
 
     def _params(self) -> MixtureParams:
         return MixtureParams(
             weights=self.weights_.astype(np.float64),
-            means=self.means_.astype(np.float64),
-            covariances=self.covariances_.astype(np.float64),
-            precisions_cholesky=self.precisions_cholesky_.astype(np.float64),
+            **self._components(),
             covariance_type=self.covariance_type,
             noise_weight=getattr(self, "noise_weight_", 0.0),
             noise_log_density=getattr(self, "_noise_log_density", None),

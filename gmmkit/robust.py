@@ -23,7 +23,6 @@ from ._validation import (
 )
 from .covariance import covariance_model
 from .em import Steps
-from .exceptions import ComponentCollapseError
 from .families.student_t import DOF_BOUNDS, TMixtureParams, _update_dof, t_m_step
 from .init import background_candidates, initial_params
 
@@ -222,37 +221,22 @@ class StudentTMixture(InformationCriteria, MixtureBase):
             learn_dof=self.dof is None,
         )
 
-    def _collapse_error(
-        self, error: ComponentCollapseError, iteration: int, start: int
-    ) -> ComponentCollapseError:
-        where = (
-            "at initialisation" if iteration == 0 else f"at EM iteration {iteration}"
-        )
-        return ComponentCollapseError(
-            f"Fitting the mixture failed {where} (start {start + 1} of {self.n_init}): "
-            f"{error}; such a component sits on too few distinct points. Try a "
-            f"larger reg_covar (now {self.reg_covar:g}) or fewer components "
-            f"(now {self.n_components}).",
-            error.components,
-        )
-
     # ------------------------------------------------------------- parameters
     def _store(self, run, dtype: np.dtype) -> None:
         params = run.params
-        model = covariance_model(self.covariance_type)
-        self.weights_ = params.weights.astype(dtype)
-        self.means_ = params.means.astype(dtype)
-        self.covariances_ = params.covariances.astype(dtype)
-        self.precisions_cholesky_ = params.precisions_cholesky.astype(dtype)
-        self.precisions_ = model.precisions(params.precisions_cholesky).astype(dtype)
+        self._set_components(
+            params.weights,
+            params.means,
+            params.covariances,
+            params.precisions_cholesky,
+            dtype,
+        )
         self.dof_ = np.asarray(params.dof, dtype=np.float64)
 
     def _params(self) -> TMixtureParams:
         return TMixtureParams(
             weights=self.weights_.astype(np.float64),
-            means=self.means_.astype(np.float64),
-            covariances=self.covariances_.astype(np.float64),
-            precisions_cholesky=self.precisions_cholesky_.astype(np.float64),
+            **self._components(),
             dof=self.dof_,
             covariance_type=self.covariance_type,
             learn_dof=self.dof is None,
