@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import _is_dask, check_data, check_sample_weight
+from ._validation import check_data, check_sample_weight, is_dask_collection
 from .engine import e_step, total_weight
 from .stats import weighted_moments
 
@@ -83,7 +83,7 @@ IN_MEMORY = InMemory()
 
 def backend_for(X: Any):
     """The backend serving ``X``: Dask's for a Dask collection, else in memory."""
-    if _is_dask(X):
+    if is_dask_collection(X):
         from .distributed.backend import DASK
 
         return DASK

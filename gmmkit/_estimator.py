@@ -7,7 +7,7 @@ constructor argument must be stored unchanged under its own name.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, ClassVar
 
 from ._validation import check_data, check_n_features, check_parameters
 from .exceptions import NotFittedError
@@ -20,8 +20,9 @@ def model_file_estimator(cls: type) -> type:
     """Class decorator: :mod:`gmmkit.persistence` may save and load ``cls``.
 
     The class declares what its files hold: ``_fitted_shapes()`` (the fitted
-    arrays and their shapes), ``_restore_state()`` (private state rebuilt on
-    load) and ``_check_fitted_values()`` (consistency of the values).
+    arrays and their shapes), ``_fitted_records`` (attributes that are lists
+    of records), ``_restore_state()`` (private state rebuilt on load) and
+    ``_check_fitted_values()`` (consistency of the values).
     """
     MODEL_FILE_ESTIMATORS[cls.__name__] = cls
     return cls
@@ -136,6 +137,10 @@ class BaseEstimator:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+
+    #: Fitted attributes that are lists of records (frozen dataclasses of
+    #: arrays and numbers), by name, with their record class.
+    _fitted_records: ClassVar[dict[str, type]] = {}
 
     # What a model file holds (see model_file_estimator); nothing by default.
     def _fitted_shapes(self) -> dict[str, tuple[int, ...]]:

@@ -3,9 +3,11 @@
 A mixture estimator declares its parameters (``_parameter_constraints``,
 merged with this class's) and supplies three steps:
 
-- ``_steps(X, weights, backend, rng, warm)``: an :class:`gmmkit.em.Steps`
+- ``_start_inputs(X, weights, backend, warm)``: the user's start values
+  (and anything else fixed for the whole fit, such as a prior), checked;
+- ``_steps(X, weights, backend, rng, inputs)``: an :class:`gmmkit.em.Steps`
   (how a start is made, what one iteration does);
-- ``_store(run, dtype)``: the fitted attributes of the best run;
+- ``_store(run, dtype, inputs)``: the fitted attributes of the best run;
 - ``_params()``: the fitted model as its family's parameters
   (``MixtureParams``, ``Posterior``, ``TMixtureParams``), which the engine
   evaluates for inference.
@@ -44,6 +46,7 @@ from .init import INIT_METHODS
 class MixtureBase(BaseEstimator):
     """Fit skeleton and chunked inference shared by the mixture estimators."""
 
+    # Shared entries; one a subclass's constructor does not take is skipped.
     _parameter_constraints: ClassVar[Constraints] = {
         "n_components": Integer(1),
         "covariance_type": OneOf(COVARIANCE_TYPES),
@@ -59,6 +62,8 @@ class MixtureBase(BaseEstimator):
     }
     #: How the monitored value is called in verbose logs.
     _value_name = "ll"
+    #: How an iteration is called in collapse errors.
+    _iteration_name = "EM iteration"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -66,10 +71,14 @@ class MixtureBase(BaseEstimator):
         return tags
 
     # ------------------------------------------------------- subclass steps
-    def _steps(self, X, weights, backend, rng, warm: bool) -> Steps:
+    def _start_inputs(self, X, weights, backend, warm: bool) -> dict:
+        """User-given start values (and the like), checked before any start."""
+        return {}
+
+    def _steps(self, X, weights, backend, rng, inputs: dict) -> Steps:
         raise NotImplementedError
 
-    def _store(self, run, dtype: np.dtype) -> None:
+    def _store(self, run, dtype: np.dtype, inputs: dict) -> None:
         raise NotImplementedError
 
     def _params(self):
@@ -87,13 +96,24 @@ class MixtureBase(BaseEstimator):
         self, error: ComponentCollapseError, iteration: int, start: int
     ) -> ComponentCollapseError:
         where = (
-            "at initialisation" if iteration == 0 else f"at EM iteration {iteration}"
+            "at initialisation"
+            if iteration == 0
+            else f"at {self._iteration_name} {iteration}"
         )
         return ComponentCollapseError(
             f"Fitting the mixture failed {where} (start {start + 1} of {self.n_init}): "
             f"{error}{self._collapse_advice()}",
             error.components,
         )
+
+    @staticmethod
+    def _mass_floor(dtype) -> float:
+        """Floor added to each component's mass in the M-step.
+
+        Ten machine epsilons of the data's dtype, as scikit-learn adds, so
+        that empty components stay finite.
+        """
+        return float(10 * np.finfo(dtype).eps)
 
     def _set_components(
         self, weights, means, covariances, precisions_cholesky, dtype
@@ -154,12 +174,14 @@ class MixtureBase(BaseEstimator):
                 f"warm_start needs the same features: the model was fitted on "
                 f"{self.n_features_in_} features, X has {n_features}."
             )
+        inputs = self._start_inputs(X, weights, backend, warm)
         rng = as_generator(self.random_state)
-        steps = self._steps(X, weights, backend, rng, warm)
+        steps = self._steps(X, weights, backend, rng, inputs)
         resume = (self._params(), self.lower_bound_) if warm else None
         best, failures = fit_restarts(steps, self._schedule(), self.n_init, resume)
+        # stacklevel 3: warn_about <- _fit <- fit / fit_predict <- the user's call
         warn_about(best, failures, 1 if warm else self.n_init, self.max_iter, 3)
-        self._store(best, X.dtype)
+        self._store(best, X.dtype, inputs)
         self.converged_ = best.converged
         self.n_iter_ = best.n_iter
         self.lower_bound_ = best.lower_bound
@@ -397,11 +419,10 @@ class InformationCriteria:
 
 
 def _check_weights(model: Any) -> None:
-    weights = model.weights_.astype(np.float64)
-    noise = float(getattr(model, "noise_weight_", 0.0) or 0.0)
-    total = weights.sum() + noise
+    weights = model._sampling_weights()  # the components' and any background's
+    total = weights.sum()
     tolerance = 1e-6 if model.weights_.dtype == np.float64 else 1e-4
-    if np.any(weights < 0) or noise < 0 or abs(total - 1.0) > tolerance:
+    if np.any(weights < 0) or abs(total - 1.0) > tolerance:
         raise ValueError(
             f"the mixture weights must be non-negative and sum to 1, but they sum "
             f"to {total:.9g}."

@@ -20,8 +20,10 @@ from ._validation import (
     OneOf,
     Positive,
     Rule,
-    as_float_array,
-    is_finite_real,
+    check_real_or_none,
+    check_responsibilities,
+    check_vector,
+    choice_or_array,
 )
 from .covariance import covariance_model
 from .em import Steps
@@ -36,19 +38,6 @@ from .families.variational import (
 )
 from .init import INIT_METHODS, initial_responsibilities
 from .stepwise import scale
-
-
-def _check_init_params(value: Any, name: str) -> None:
-    """A method's name; an array of responsibilities is checked at fit time."""
-    if isinstance(value, str):
-        OneOf(INIT_METHODS).check(value, name)
-
-
-def _check_degrees_of_freedom_prior(value: Any, name: str) -> None:
-    if value is not None and not is_finite_real(value):
-        raise ValueError(
-            f"{name} must be a number greater than n_features - 1, got {value!r}."
-        )
 
 
 @model_file_estimator
@@ -210,13 +199,18 @@ degrees_of_freedom_prior_, covariance_prior_
         self.chunk_size = chunk_size
 
     _parameter_constraints: ClassVar[Constraints] = {
-        "init_params": Rule(_check_init_params),
+        "init_params": Rule(choice_or_array(INIT_METHODS)),
         "weight_concentration_prior_type": OneOf(WEIGHT_PRIOR_TYPES),
         "weight_concentration_prior": Positive(optional=True),
         "mean_precision_prior": Positive(optional=True),
-        "degrees_of_freedom_prior": Rule(_check_degrees_of_freedom_prior),
+        "degrees_of_freedom_prior": Rule(
+            lambda value, name: check_real_or_none(
+                value, name, "a number greater than n_features - 1"
+            )
+        ),
     }
     _value_name = "lower bound"
+    _iteration_name = "iteration"
 
     # ------------------------------------------------------------------ prior
     def _prior(self, X, sample_weight, backend) -> Prior:
@@ -227,13 +221,7 @@ degrees_of_freedom_prior_, covariance_prior_
         if self.mean_prior is None:
             mean = data_mean
         else:
-            mean = as_float_array(self.mean_prior, "mean_prior")
-            if mean.shape != (d,):
-                raise ValueError(
-                    f"mean_prior must have shape ({d},), got {mean.shape}."
-                )
-            if not np.all(np.isfinite(mean)):
-                raise ValueError("mean_prior contains NaN or infinity.")
+            mean = check_vector(self.mean_prior, "mean_prior", d)
         if self.degrees_of_freedom_prior is None:
             dof = float(d)
         else:
@@ -264,29 +252,6 @@ degrees_of_freedom_prior_, covariance_prior_
             weight_prior_type=self.weight_concentration_prior_type,
         )
 
-    def _given_responsibilities(self, n_samples: int, dtype) -> np.ndarray:
-        resp = as_float_array(self.init_params, "init_params")
-        expected = (n_samples, self.n_components)
-        if resp.shape != expected:
-            methods = ", ".join(repr(m) for m in INIT_METHODS)
-            raise ValueError(
-                f"init_params must be one of {methods}, or responsibilities of "
-                f"shape (n_samples, n_components) = {expected}; got an array of "
-                f"shape {resp.shape}."
-            )
-        if not np.all(np.isfinite(resp)) or np.any(resp < 0):
-            raise ValueError(
-                "init_params given as responsibilities must be finite and non-negative."
-            )
-        row_sums = resp.sum(axis=1)
-        off = np.flatnonzero(np.abs(row_sums - 1.0) > 1e-6)
-        if off.size:
-            raise ValueError(
-                f"init_params given as responsibilities must have rows summing to "
-                f"1; row {off[0]} sums to {row_sums[off[0]]:.6g}."
-            )
-        return resp.astype(dtype)
-
     # ------------------------------------------------------------------ steps
     def _check_backend(self, backend) -> None:
         if not isinstance(self.init_params, str) and not backend.all_rows_at_hand:
@@ -295,13 +260,18 @@ degrees_of_freedom_prior_, covariance_prior_
                 "Dask input; use one of " + ", ".join(map(repr, INIT_METHODS))
             )
 
-    def _steps(self, X, weights, backend, rng, warm: bool) -> Steps:
+    def _start_inputs(self, X, weights, backend, warm: bool) -> dict:
         given = None
         if not warm and not isinstance(self.init_params, str):
-            given = self._given_responsibilities(X.shape[0], X.dtype)
-        prior = self._prior(X, weights, backend)
-        self._set_prior(prior)
-        eps = float(10 * np.finfo(X.dtype).eps)
+            shape = (X.shape[0], self.n_components)
+            given = check_responsibilities(
+                self.init_params, "init_params", shape, INIT_METHODS
+            ).astype(X.dtype)
+        return {"given": given, "prior": self._prior(X, weights, backend)}
+
+    def _steps(self, X, weights, backend, rng, inputs: dict) -> Steps:
+        given, prior = inputs["given"], inputs["prior"]
+        eps = self._mass_floor(X.dtype)
 
         def iterate(posterior: Posterior) -> tuple[Posterior, float]:
             stats = backend.e_step(posterior, X, weights, self.chunk_size)
@@ -335,7 +305,7 @@ degrees_of_freedom_prior_, covariance_prior_
         stats = stats_from_responsibilities(
             rows, responsibilities, self.covariance_type, row_weights, self.chunk_size
         )
-        if rows is not X:
+        if not backend.all_rows_at_hand:  # a sample stands for all the rows
             stats = scale(stats, backend.total_weight(X, weights) / stats.weight)
         return variational_m_step(
             stats, prior, self.covariance_type, self.reg_covar, eps
@@ -349,7 +319,8 @@ degrees_of_freedom_prior_, covariance_prior_
         )
 
     # ------------------------------------------------------------- parameters
-    def _store(self, run, dtype: np.dtype) -> None:
+    def _store(self, run, dtype: np.dtype, inputs: dict) -> None:
+        self._set_prior(inputs["prior"])
         self._set_posterior(run.params, dtype)
 
     def _set_prior(self, prior: Prior) -> None:
@@ -404,3 +375,6 @@ degrees_of_freedom_prior_, covariance_prior_
         log_norm : ndarray of shape (n_samples,)
         """
         return super().score_samples(X)
+
+
+__all__ = ["BayesianGaussianMixture", "Posterior", "Prior"]

@@ -67,8 +67,9 @@ class Schedule:
         Read-only view of the parameters handed to callbacks (None: the
         parameters themselves).
     snapshot : callable or None
-        ``snapshot(iteration, params)`` -> a record kept in ``Run.snapshots``
-        at the start, every ``snapshot_every`` iterations and at the end.
+        ``snapshot(iteration, params)`` -> a record (with an ``iteration``
+        attribute) kept in ``Run.snapshots`` at the start, every
+        ``snapshot_every`` iterations and at the end.
     snapshot_every : int or None
     verbose : int
         1 logs each start, 2 also every ``verbose_interval`` iterations.

@@ -40,9 +40,6 @@ from .stats import SuffStats
 #: 0.012 to 0.006 s; the wide full-covariance cases stayed within noise.
 _CHUNK_BYTES = 2 << 20
 
-#: What a chunk contributes: float64 arrays (or floats), summed over chunks.
-ChunkSums = tuple
-
 
 class ChunkEvaluator:
     """One parameter set's E-step arithmetic, prepared once per pass.

@@ -75,6 +75,22 @@ def initial_responsibilities(
     return _one_hot(labels, n_components, X.dtype)
 
 
+def needs_data(initial: dict) -> bool:
+    """Whether a start needs the data: not all of the initial values are given.
+
+    Parameters
+    ----------
+    initial : dict
+        ``weights_init``, ``means_init`` and ``precisions_init`` (None when
+        not given), as :func:`gmmkit._validation.check_initial_values` returns.
+
+    Returns
+    -------
+    needed : bool
+    """
+    return any(value is None for value in initial.values())
+
+
 def initial_params(
     X: np.ndarray,
     n_components: int,

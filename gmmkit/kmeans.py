@@ -16,10 +16,10 @@ from ._validation import (
     Real,
     Rule,
     as_generator,
-    check_choice,
     check_data,
-    check_int,
+    check_int_or_auto,
     check_sample_weight,
+    choice_or_array,
 )
 from .engine import iter_chunks
 
@@ -176,17 +176,6 @@ def lloyd(
     return centers, labels, inertia, n_iter
 
 
-def _check_n_init(value: Any, name: str) -> None:
-    if value != "auto":
-        check_int(value, name, minimum=1)
-
-
-def _check_init(value: Any, name: str) -> None:
-    """A method's name; given centers are checked against the data in fit."""
-    if isinstance(value, str):
-        check_choice(value, name, ("k-means++", "random"))
-
-
 @model_file_estimator
 class KMeans(BaseEstimator):
     """K-means clustering: k-means++ seeding and Lloyd iterations.
@@ -250,8 +239,8 @@ class KMeans(BaseEstimator):
         "n_clusters": Integer(1),
         "max_iter": Integer(1),
         "tol": Real(),
-        "n_init": Rule(_check_n_init),
-        "init": Rule(_check_init),
+        "n_init": Rule(check_int_or_auto),
+        "init": Rule(choice_or_array(("k-means++", "random"))),
     }
 
     def __sklearn_tags__(self):

@@ -33,7 +33,7 @@ from .covariance import covariance_model
 from .em import Schedule, Steps
 from .exceptions import ComponentCollapseError
 from .families.gaussian import MixtureParams, Snapshot, m_step
-from .init import background_candidates, initial_params
+from .init import background_candidates, initial_params, needs_data
 from .stepwise import STEP_DECAY, STEP_OFFSET, blend, step_size
 
 Callback = Callable[[int, float, MixtureParams], Any]
@@ -206,6 +206,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         self.step_offset = step_offset
         self.step_decay = step_decay
 
+    _fitted_records: ClassVar[dict[str, type]] = {"snapshots_": Snapshot}
     _parameter_constraints: ClassVar[Constraints] = {
         "snapshot_every": Integer(1, optional=True),
         "callbacks": Rule(check_callbacks),
@@ -232,18 +233,21 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             snapshot_every=self.snapshot_every,
         )
 
-    def _steps(self, X, weights, backend, rng, warm: bool) -> Steps:
+    def _start_inputs(self, X, weights, backend, warm: bool) -> dict:
+        if warm:
+            return {"initial": {}, "warm": True}
         model = covariance_model(self.covariance_type)
-        initial = {} if warm else check_initial_values(self, X.shape[1], model)
-        eps = float(10 * np.finfo(X.dtype).eps)
+        return {"initial": check_initial_values(self, X.shape[1], model), "warm": False}
+
+    def _steps(self, X, weights, backend, rng, inputs: dict) -> Steps:
+        initial = inputs["initial"]
+        eps = self._mass_floor(X.dtype)
         background = None
         if self.noise is None:
             self._noise_log_density = None
-        elif not warm:
+        elif not inputs["warm"]:
             self.noise_bounds_ = _bounding_box(X, weights)
-            self._noise_log_density = -float(
-                np.log(np.diff(self.noise_bounds_, axis=0)).sum()
-            )
+            self._noise_log_density = _box_log_density(self.noise_bounds_)
             background = background_candidates(X, rng)
 
         def iterate(params: MixtureParams) -> tuple[MixtureParams, float]:
@@ -279,9 +283,8 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             )
             keep[background] = 0.0
             weights = keep.astype(X.dtype)
-        needed = any(value is None for value in initial.values()) or not initial
         rows, row_weights = backend.start_rows(
-            X, weights, rng, self.n_components, needed=needed
+            X, weights, rng, self.n_components, needed=needs_data(initial)
         )
         params = initial_params(
             rows,
@@ -312,7 +315,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         )
 
     # ------------------------------------------------------------- parameters
-    def _store(self, run, dtype: np.dtype) -> None:
+    def _store(self, run, dtype: np.dtype, inputs: dict) -> None:
         self._set_params(run.params, dtype)
         self.snapshots_ = run.snapshots
         self._running_stats = None
@@ -387,7 +390,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             params = self._first_batch_start(X, names, weights, backend)
         running = getattr(self, "_running_stats", None)
         t = getattr(self, "n_batches_seen_", 0) if running is not None else 0
-        eps = float(10 * np.finfo(X.dtype).eps)
+        eps = self._mass_floor(X.dtype)
         try:
             stats = backend.e_step(params, X, weights, self.chunk_size)
             rho = step_size(t, self.step_offset, self.step_decay)
@@ -466,9 +469,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         super()._restore_state()
         self._noise_log_density = None
         if self.noise is not None and hasattr(self, "noise_bounds_"):
-            self._noise_log_density = -float(
-                np.log(np.diff(self.noise_bounds_, axis=0)).sum()
-            )
+            self._noise_log_density = _box_log_density(self.noise_bounds_)
 
 
 __all__ = ["GaussianMixture", "Snapshot"]
@@ -485,3 +486,8 @@ def _bounding_box(X: np.ndarray, sample_weight: np.ndarray | None) -> np.ndarray
             f"{flat.tolist()} are constant; drop them or fit without noise."
         )
     return box
+
+
+def _box_log_density(bounds: np.ndarray) -> float:
+    """Log-density of the uniform distribution on the box ``bounds`` (2, d)."""
+    return -float(np.log(np.diff(bounds, axis=0)).sum())

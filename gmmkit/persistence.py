@@ -11,6 +11,7 @@ these values, after checking them. The format is described in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -24,7 +25,6 @@ import numpy as np
 from ._estimator import MODEL_FILE_ESTIMATORS as ESTIMATORS
 from ._version import __version__
 from .exceptions import ModelFileError
-from .families.gaussian import Snapshot
 from .io import atomic_write
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "ModelFile", "load", "read", "save"]
@@ -188,18 +188,21 @@ def _encode_params(model: Any, arrays: dict) -> tuple[dict, list[str]]:
 
 
 def _encode_attributes(model: Any, arrays: dict) -> dict:
-    """Fitted attributes (names ending in ``_``): scalars as JSON, arrays apart."""
+    """Fitted attributes (names ending in ``_``): scalars as JSON, arrays apart.
+
+    A list of records the estimator declares (``_fitted_records``, e.g.
+    ``snapshots_``) is stored as one stacked array per field, under
+    ``"<name>:<field>"``.
+    """
     attributes = {}
+    records = model._fitted_records
     for name, value in vars(model).items():
         if name.startswith("_") or not name.endswith("_"):
             continue
-        if name == "snapshots_":
-            for key in ("iteration", "weights", "means", "covariances"):
-                arrays[f"snapshots_:{key}"] = np.stack([getattr(s, key) for s in value])
-            arrays["snapshots_:noise_weight"] = np.array(
-                [s.noise_weight for s in value], dtype=np.float64
-            )
-            attributes[name] = {"snapshots": "snapshots_"}
+        if name in records:
+            for key in _record_fields(records[name]):
+                arrays[f"{name}:{key}"] = np.stack([getattr(r, key) for r in value])
+            attributes[name] = {"snapshots": name}
         elif isinstance(value, np.ndarray) and value.dtype == object:
             arrays[name] = value.astype(str)  # feature names
             attributes[name] = {"array": name, "as": "object"}
@@ -381,7 +384,27 @@ def _array(arrays: dict, name: str) -> np.ndarray:
     return arrays[name]
 
 
-def _decode(value: Any, arrays: dict, name: str) -> Any:
+def _record_fields(record: type) -> list[str]:
+    return [field.name for field in dataclasses.fields(record)]
+
+
+def _decode_records(record: type, arrays: dict, name: str) -> list:
+    """The list of ``record`` instances stored field by field under ``name``."""
+    parts = {key: _array(arrays, f"{name}:{key}") for key in _record_fields(record)}
+    n = len(next(iter(parts.values())))
+    if any(len(p) != n for p in parts.values()):
+        raise ModelFileError(f"the {name} arrays differ in length.")
+    return [
+        record(**{key: _item(part[i]) for key, part in parts.items()}) for i in range(n)
+    ]
+
+
+def _item(value: np.ndarray) -> Any:
+    """A Python number for a 0-d value, the array itself otherwise."""
+    return value.item() if np.ndim(value) == 0 else value
+
+
+def _decode(value: Any, arrays: dict, name: str, records: dict | None = None) -> Any:
     if not isinstance(value, dict) or set(value) == {"float"}:
         return _from_json_scalar(value)
     if "array" in value:
@@ -395,24 +418,8 @@ def _decode(value: Any, arrays: dict, name: str) -> Any:
         return [float(v) for v in _array(arrays, value["list"])]
     if "tuple" in value:
         return tuple(_array(arrays, part) for part in value["tuple"])
-    if "snapshots" in value:
-        parts = {
-            key: _array(arrays, f"snapshots_:{key}")
-            for key in ("iteration", "weights", "means", "covariances", "noise_weight")
-        }
-        n = len(parts["iteration"])
-        if any(len(p) != n for p in parts.values()):
-            raise ModelFileError("the snapshot arrays differ in length.")
-        return [
-            Snapshot(
-                int(parts["iteration"][i]),
-                parts["weights"][i],
-                parts["means"][i],
-                parts["covariances"][i],
-                float(parts["noise_weight"][i]),
-            )
-            for i in range(n)
-        ]
+    if "snapshots" in value and name in (records or {}):
+        return _decode_records(records[name], arrays, value["snapshots"])
     raise ModelFileError(f"cannot read the value of {name!r}: {value!r}.")
 
 
@@ -429,7 +436,7 @@ def _rebuild(metadata: dict, arrays: dict[str, np.ndarray]) -> Any:
     for name, value in metadata["attributes"].items():
         if not (isinstance(name, str) and name.endswith("_") and name[0] != "_"):
             raise ModelFileError(f"unexpected attribute name {name!r}.")
-        setattr(model, name, _decode(value, arrays, name))
+        setattr(model, name, _decode(value, arrays, name, cls._fitted_records))
     if "history_" in metadata["attributes"] and "lower_bounds_" in vars(model):
         model.lower_bounds_ = model.history_  # one list, as after fit
     model._restore_state()
@@ -464,19 +471,20 @@ def _check_model(model: Any) -> None:
             )
     for name, value in vars(model).items():
         if name.endswith("_") and not name.startswith("_"):
-            _check_finite(name, value)
+            _check_finite(name, value, model._fitted_records)
     try:
         model._check_fitted_values()
     except ValueError as error:
         raise ModelFileError(str(error)) from None
 
 
-def _check_finite(name: str, value: Any) -> None:
+def _check_finite(name: str, value: Any, records: dict) -> None:
     if name == "lower_bound_":
         return  # -inf before the first iteration (max_iter=0)
     parts = value if isinstance(value, tuple) else [value]
-    if name == "snapshots_":
-        parts = [p for s in value for p in (s.weights, s.means, s.covariances)]
+    if name in records:
+        fields = _record_fields(records[name])
+        parts = [getattr(record, key) for record in value for key in fields]
     for part in parts:
         array = np.asarray(part)
         if array.dtype.kind == "f" and not np.all(np.isfinite(array)):

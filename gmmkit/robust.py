@@ -23,10 +23,10 @@ from ._validation import (
 )
 from .covariance import covariance_model
 from .em import Steps
-from .families.student_t import DOF_BOUNDS, TMixtureParams, _update_dof, t_m_step
-from .init import background_candidates, initial_params
+from .families.student_t import TMixtureParams, t_m_step
+from .init import background_candidates, initial_params, needs_data
 
-__all__ = ["DOF_BOUNDS", "StudentTMixture", "_update_dof"]
+__all__ = ["StudentTMixture"]
 
 
 @model_file_estimator
@@ -49,7 +49,8 @@ class StudentTMixture(InformationCriteria, MixtureBase):
         or an array fixes them.
     dof_init : float or array-like of shape (n_components,), default=10.0
         Starting degrees of freedom when ``dof`` is None. Learned values are
-        kept in ``[1e-3, 1e6]`` (:data:`DOF_BOUNDS`); a component with no
+        kept in ``[1e-3, 1e6]``
+        (:data:`gmmkit.families.student_t.DOF_BOUNDS`); a component with no
         root inside stops at the bound (``1e6``: practically Gaussian).
     tol : float, default=1e-3
         Stop when the mean log-likelihood per sample changes by less.
@@ -105,6 +106,8 @@ class StudentTMixture(InformationCriteria, MixtureBase):
     history_ : list of float
         Mean log-likelihood per iteration of the best start; it never
         decreases.
+    lower_bounds_ : list of float
+        Same as ``history_`` (scikit-learn's name).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Present only when fitted on a DataFrame with string column names.
@@ -170,15 +173,19 @@ class StudentTMixture(InformationCriteria, MixtureBase):
             return check_dof(self.dof, "dof", self.n_components)
         return check_dof(self.dof_init, "dof_init", self.n_components)
 
-    def _steps(self, X, weights, backend, rng, warm: bool) -> Steps:
+    def _start_inputs(self, X, weights, backend, warm: bool) -> dict:
         model = covariance_model(self.covariance_type)
-        initial = check_initial_values(self, X.shape[1], model)
-        needed = any(value is None for value in initial.values())
+        return {"initial": check_initial_values(self, X.shape[1], model)}
+
+    def _steps(self, X, weights, backend, rng, inputs: dict) -> Steps:
+        # One start sample (all rows in memory) serves every start: the
+        # neighbour screen of robust_init runs on it once.
+        initial = inputs["initial"]
         rows, row_weights = backend.start_rows(
-            X, weights, rng, self.n_components, needed=needed
+            X, weights, rng, self.n_components, needed=needs_data(initial)
         )
         start_weights = self._start_weights(rows, row_weights, initial, rng)
-        eps = float(10 * np.finfo(X.dtype).eps)
+        eps = self._mass_floor(X.dtype)
 
         def iterate(params: TMixtureParams) -> tuple[TMixtureParams, float]:
             stats = backend.e_step(params, X, weights, self.chunk_size)
@@ -222,7 +229,7 @@ class StudentTMixture(InformationCriteria, MixtureBase):
         )
 
     # ------------------------------------------------------------- parameters
-    def _store(self, run, dtype: np.dtype) -> None:
+    def _store(self, run, dtype: np.dtype, inputs: dict) -> None:
         params = run.params
         self._set_components(
             params.weights,

@@ -146,5 +146,12 @@ def weighted_moments(
         if sample_weight is not None:
             weighted = centred * sample_weight[rows, None].astype(np.float64)
         scatter += weighted.T @ centred
-    divisor = total - ddof if total > ddof else total
-    return mean, scatter / divisor
+    return mean, scatter / covariance_divisor(total, ddof)
+
+
+def covariance_divisor(total_weight: float, ddof: int = 1) -> float:
+    """What a weighted scatter is divided by: ``sum(w) - ddof``.
+
+    Fractional weights summing to ``ddof`` or less fall back to ``sum(w)``.
+    """
+    return total_weight - ddof if total_weight > ddof else total_weight

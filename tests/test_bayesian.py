@@ -528,3 +528,21 @@ with warnings.catch_warnings():
 @pytest.mark.filterwarnings("ignore:Estimator .* does not inherit")
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_a_failed_refit_leaves_the_fitted_prior_and_posterior_alone(monkeypatch):
+    import gmmkit.bayesian as bayesian_module
+    from gmmkit.exceptions import ComponentCollapseError
+
+    X, _ = three_clusters(300, seed=0)
+    model = BayesianGaussianMixture(n_components=3, random_state=0).fit(X)
+    prior, means = model.mean_prior_.copy(), model.means_.copy()
+
+    def collapse(*args, **kwargs):
+        raise ComponentCollapseError("component(s) 0: covariance collapsed", [0])
+
+    monkeypatch.setattr(bayesian_module, "variational_m_step", collapse)
+    with pytest.raises(ComponentCollapseError, match="at initialisation"):
+        model.fit(X + 100.0)
+    np.testing.assert_array_equal(model.mean_prior_, prior)
+    np.testing.assert_array_equal(model.means_, means)

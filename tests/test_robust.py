@@ -10,9 +10,9 @@ from scipy import integrate, stats
 from scipy.special import logsumexp
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from gmmkit import ConvergenceWarning, GaussianMixture, NotFittedError
+from gmmkit import ConvergenceWarning, GaussianMixture, NotFittedError, StudentTMixture
 from gmmkit.datasets import make_mixture
-from gmmkit.robust import DOF_BOUNDS, StudentTMixture, _update_dof
+from gmmkit.families.student_t import DOF_BOUNDS, _update_dof
 
 CENTRES = np.array([[0.0, 0.0], [6.0, 0.0], [3.0, 5.0]])
 

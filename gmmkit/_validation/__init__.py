@@ -12,12 +12,12 @@
 
 from .data import (
     FLOAT_DTYPES,
-    _is_dask,
     check_data,
     check_finite,
     check_n_features,
     check_sample_weight,
     columns_already_matched,
+    is_dask_collection,
 )
 from .parameters import (
     Boolean,
@@ -39,7 +39,12 @@ from .values import (
     check_in_half_open,
     check_initial_values,
     check_int,
+    check_int_or_auto,
     check_positive,
+    check_real_or_none,
+    check_responsibilities,
+    check_vector,
+    choice_or_array,
     is_finite_real,
 )
 
@@ -52,7 +57,6 @@ __all__ = [
     "Positive",
     "Real",
     "Rule",
-    "_is_dask",
     "as_float_array",
     "as_generator",
     "check_callbacks",
@@ -64,10 +68,16 @@ __all__ = [
     "check_in_half_open",
     "check_initial_values",
     "check_int",
+    "check_int_or_auto",
     "check_n_features",
     "check_parameters",
     "check_positive",
+    "check_real_or_none",
+    "check_responsibilities",
     "check_sample_weight",
+    "check_vector",
+    "choice_or_array",
     "columns_already_matched",
+    "is_dask_collection",
     "is_finite_real",
 ]

@@ -99,7 +99,7 @@ def _non_numeric_column(column: Any) -> bool:
     return False
 
 
-def _is_dask(X: Any) -> bool:
+def is_dask_collection(X: Any) -> bool:
     """Whether ``X`` is a Dask collection (without importing Dask)."""
     module = type(X).__module__ or ""
     return module.split(".")[0] in ("dask", "dask_expr") and hasattr(X, "dask")
@@ -160,7 +160,7 @@ def _refuse_unsupported(X: Any, name: str) -> None:
             f"{name} is a sparse matrix; gmmkit needs dense data. Convert it with "
             f"{name}.toarray() if it fits in memory."
         )
-    if _is_dask(X):
+    if is_dask_collection(X):
         # Only the estimators' fit and inference run block by block; anything
         # else would pull the whole array into memory without saying so.
         raise TypeError(

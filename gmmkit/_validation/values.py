@@ -148,7 +148,7 @@ def check_initial_values(est: Any, n_features: int, model: Any) -> dict:
     Parameters
     ----------
     est : estimator
-        Holds ``n_components``, ``covariance_type`` and the three values.
+        Holds ``n_components`` and the three values.
     n_features : int
     model : CovarianceModel
         The model of ``est.covariance_type``, which checks the precisions.
@@ -191,3 +191,65 @@ def check_initial_values(est: Any, n_features: int, model: Any) -> dict:
             est.precisions_init, K, n_features
         )
     return out
+
+
+def check_vector(value: Any, name: str, length: int) -> np.ndarray:
+    """A finite float64 vector of ``length`` values, or a ValueError naming it."""
+    vector = as_float_array(value, name)
+    if vector.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},), got {vector.shape}.")
+    if not np.all(np.isfinite(vector)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return vector
+
+
+def check_responsibilities(
+    value: Any, name: str, shape: tuple[int, int], methods: Iterable[str]
+) -> np.ndarray:
+    """Responsibilities (n_samples, n_components): finite, >= 0, rows summing to 1.
+
+    ``methods`` are the named alternatives, quoted when the shape is wrong.
+    """
+    resp = as_float_array(value, name)
+    if resp.shape != shape:
+        listed = ", ".join(repr(m) for m in methods)
+        raise ValueError(
+            f"{name} must be one of {listed}, or responsibilities of "
+            f"shape (n_samples, n_components) = {shape}; got an array of "
+            f"shape {resp.shape}."
+        )
+    if not np.all(np.isfinite(resp)) or np.any(resp < 0):
+        raise ValueError(
+            f"{name} given as responsibilities must be finite and non-negative."
+        )
+    row_sums = resp.sum(axis=1)
+    off = np.flatnonzero(np.abs(row_sums - 1.0) > 1e-6)
+    if off.size:
+        raise ValueError(
+            f"{name} given as responsibilities must have rows summing to "
+            f"1; row {off[0]} sums to {row_sums[off[0]]:.6g}."
+        )
+    return resp
+
+
+def choice_or_array(choices: Iterable[str]) -> Callable[[Any, str], None]:
+    """A rule: one of ``choices`` when a string (arrays are checked at fit)."""
+    choices = tuple(choices)
+
+    def check(value: Any, name: str) -> None:
+        if isinstance(value, str):
+            check_choice(value, name, choices)
+
+    return check
+
+
+def check_real_or_none(value: Any, name: str, what: str) -> None:
+    """None or a finite real number; ``what`` says which number is wanted."""
+    if value is not None and not is_finite_real(value):
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+
+
+def check_int_or_auto(value: Any, name: str) -> None:
+    """``"auto"`` or an integer of at least 1."""
+    if value != "auto":
+        check_int(value, name, minimum=1)

@@ -103,8 +103,11 @@ class CovarianceModel:
         centre : ndarray of shape (d,)
             Point the moments are taken about.
         bias : ndarray of shape (K + m,)
-            ``log w_k + log det U_k - d log(2 pi) / 2`` per component, then the
-            log-density of ``m`` constant columns (a uniform background).
+            Added to each component's ``-(squared distance) / 2``: for a
+            Gaussian mixture ``log w_k + log det U_k - d log(2 pi) / 2`` (the
+            variational family passes its own constants, the Student-t family
+            zeros), then the log-density of ``m`` constant columns (a uniform
+            background).
         dtype : dtype
             Dtype of the chunks.
         """

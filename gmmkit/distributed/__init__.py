@@ -26,12 +26,13 @@ Modules:
   sampled start, moments, lazy inference);
 - :mod:`~gmmkit.distributed.backend`: those operations behind the backend
   interface the estimators use;
-- :mod:`~gmmkit.distributed.validation`: checks of Dask input;
+- :mod:`gmmkit._validation.dask`: checks of Dask input (with every other
+  validator);
 - :mod:`~gmmkit.distributed.scheduler`: connecting to a scheduler;
 - :mod:`~gmmkit.distributed.folders`: a folder of files as one Dask array.
 """
 
-from .._validation import _is_dask
+from .._validation import is_dask_collection
 from .._validation.dask import check_dask_data, check_dask_weights, dask_module
 from .blocks import (
     INIT_SAMPLE_SIZE,
@@ -43,12 +44,6 @@ from .blocks import (
 )
 from .folders import DEFAULT_BLOCK_BYTES, read_array_folder
 from .scheduler import DEFAULT_CONNECT_TIMEOUT, connect_scheduler
-
-
-def is_dask_collection(X) -> bool:
-    """Whether ``X`` is a Dask array or DataFrame, without importing Dask."""
-    return _is_dask(X)
-
 
 __all__ = [
     "DEFAULT_BLOCK_BYTES",

@@ -23,7 +23,7 @@ from .._validation.dask import (
     raise_if_not_finite,
 )
 from ..engine import e_step
-from ..stats import SuffStats
+from ..stats import SuffStats, covariance_divisor
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.array
@@ -190,8 +190,7 @@ def data_moments(X: dask.array.Array, sample_weight) -> tuple[np.ndarray, np.nda
     centred = X64 - mean
     weighted = centred if sample_weight is None else centred * weight[:, None]
     scatter = weighted.T @ centred
-    divisor = total - 1.0 if total > 1.0 else total
-    return mean, np.asarray(scatter.compute()) / divisor
+    return mean, np.asarray(scatter.compute()) / covariance_divisor(total)
 
 
 def _block_inference(

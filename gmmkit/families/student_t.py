@@ -63,12 +63,12 @@ class TMixtureParams:
     covariance_type: str
     learn_dof: bool = True
 
-    def evaluator(self, dtype) -> TEvaluator:
+    def evaluator(self, dtype) -> StudentTEvaluator:
         """The E-step evaluator of these parameters for data of ``dtype``."""
-        return TEvaluator(self, dtype)
+        return StudentTEvaluator(self, dtype)
 
 
-class TEvaluator(ChunkEvaluator):
+class StudentTEvaluator(ChunkEvaluator):
     """Student-t log-probabilities and ``tau * u``-weighted moments of a chunk."""
 
     def __init__(self, params: TMixtureParams, dtype: np.dtype):
@@ -100,7 +100,11 @@ class TEvaluator(ChunkEvaluator):
         self.chunk_width = self.kernel.width + len(means)
 
     def weighted_log_prob(self, chunk: np.ndarray):
-        """``log(w_k t(x | mu_k, Sigma_k, nu_k))`` (n, K); work: distances, kernel's."""
+        """``log(w_k t(x | mu_k, Sigma_k, nu_k))``, shape (n, K).
+
+        The work kept for :meth:`chunk_sums` is the squared Mahalanobis
+        distances (n, K) and the Gaussian kernel's own work.
+        """
         half_distance, work = self.kernel.log_prob(
             chunk.astype(self.dtype, copy=False), self._buffer
         )

@@ -143,8 +143,8 @@ def variational_m_step(
     xk = stats.shift + delta
     sk = model.covariances(stats.sum_dxx, nk, delta, reg_covar)
     mean_precision = prior.mean_precision + nk
-    weighted_sum = prior.mean_precision * prior.mean + nk[:, None] * xk
-    means = weighted_sum / mean_precision[:, None]
+    shrunk_sum = prior.mean_precision * prior.mean + nk[:, None] * xk
+    means = shrunk_sum / mean_precision[:, None]
     degrees_of_freedom, covariances = model.wishart_posterior(
         nk, xk, sk, prior, mean_precision
     )
