@@ -151,6 +151,19 @@ def params_from_covariances(
     )
 
 
+def mixture_centre(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float64 means, the centre ``sum_k w_k mu_k / sum_k w_k`` and ``log w``.
+
+    Chunks are evaluated, and moments taken, about the centre, so that data
+    far from the origin keep their digits (see :mod:`gmmkit.stats`).
+    """
+    means = np.asarray(params.means, dtype=np.float64)
+    weights = np.asarray(params.weights, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(weights)
+    return means, weights @ means / weights.sum(), log_weights
+
+
 class GaussianEvaluator(ChunkEvaluator):
     """Log-probabilities and moments of a chunk under Gaussian parameters.
 
@@ -162,12 +175,8 @@ class GaussianEvaluator(ChunkEvaluator):
         super().__init__()
         model = covariance_model(params.covariance_type)
         self.dtype = np.dtype(dtype)
-        means = np.asarray(params.means, dtype=np.float64)
-        weights = np.asarray(params.weights, dtype=np.float64)
+        means, self.centre, log_weights = mixture_centre(params)
         n_features = means.shape[1]
-        self.centre = weights @ means / weights.sum()
-        with np.errstate(divide="ignore"):
-            log_weights = np.log(weights)
         log_det = model.log_det_cholesky(params.precisions_cholesky, n_features)
         bias = log_weights + log_det - 0.5 * n_features * _LOG_2PI
         self.has_noise = params.has_noise

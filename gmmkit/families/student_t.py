@@ -27,7 +27,7 @@ from scipy.special import digamma, gammaln
 from ..covariance import covariance_model
 from ..engine import ChunkEvaluator, normalise, weighted_sum
 from ..stats import SuffStats
-from .gaussian import moments_to_stats
+from .gaussian import mixture_centre, moments_to_stats
 
 #: Interval searched for learned degrees of freedom.
 DOF_BOUNDS = (1e-3, 1e6)
@@ -75,13 +75,9 @@ class StudentTEvaluator(ChunkEvaluator):
         super().__init__()
         model = covariance_model(params.covariance_type)
         self.dtype = np.dtype(dtype)
-        means = np.asarray(params.means, dtype=np.float64)
-        weights = np.asarray(params.weights, dtype=np.float64)
+        means, self.centre, log_weights = mixture_centre(params)
         dof = np.asarray(params.dof, dtype=np.float64)
         d = means.shape[1]
-        self.centre = weights @ means / weights.sum()
-        with np.errstate(divide="ignore"):
-            log_weights = np.log(weights)
         log_norm = (
             log_weights
             + gammaln((dof + d) / 2)
