@@ -258,6 +258,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
                 self.reg_covar,
                 eps,
                 noise_log_density=self._noise_log_density,
+                previous=params,
             )
             return params, stats.mean_log_likelihood
 

@@ -161,7 +161,12 @@ class CovarianceModel:
         return moments[0], moments[1 : d + 1].T, moments[d + 1 :].T
 
     def covariances(
-        self, sum_dxx: np.ndarray, nk: np.ndarray, delta: np.ndarray, reg_covar: float
+        self,
+        sum_dxx: np.ndarray,
+        nk: np.ndarray,
+        delta: np.ndarray,
+        reg_covar: float,
+        previous: np.ndarray | None = None,
     ) -> np.ndarray:
         """M-step: covariances from the second moment about the centre.
 
@@ -175,6 +180,11 @@ class CovarianceModel:
             New means minus the centre.
         reg_covar : float
             Added to the diagonal.
+        previous : ndarray or None
+            The covariances the statistics were computed under, when known.
+            Models whose M-step is iterative start from them, so that the
+            step never lowers the expected log-likelihood; the others ignore
+            it.
         """
         raise NotImplementedError
 

@@ -38,7 +38,7 @@ class DiagCovariance(CovarianceModel):
     def accumulate(self, Xg, features, resp, row_weight):  # noqa: D102
         return (features @ resp,)
 
-    def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
+    def covariances(self, sum_dxx, nk, delta, reg_covar, previous=None):  # noqa: D102
         return sum_dxx / nk[:, None] - delta**2 + reg_covar
 
     def precisions_cholesky(self, covariances):  # noqa: D102

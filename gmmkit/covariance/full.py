@@ -70,7 +70,7 @@ class FullCovariance(CovarianceModel):
         nk, sum_dx, packed = super().moments(raw, n_features)
         return nk, sum_dx, _unpack_symmetric(packed, n_features)
 
-    def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
+    def covariances(self, sum_dxx, nk, delta, reg_covar, previous=None):  # noqa: D102
         cov = sum_dxx / nk[:, None, None] - delta[:, :, None] * delta[:, None, :]
         d = delta.shape[1]
         cov[:, np.arange(d), np.arange(d)] += reg_covar

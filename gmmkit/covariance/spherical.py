@@ -48,7 +48,7 @@ class SphericalCovariance(DiagCovariance):
         nk, sum_dx, trace = super().moments(raw, n_features)
         return nk, sum_dx, trace[:, 0]
 
-    def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
+    def covariances(self, sum_dxx, nk, delta, reg_covar, previous=None):  # noqa: D102
         d = delta.shape[1]
         return (sum_dxx / nk - np.sum(delta**2, axis=1)) / d + reg_covar
 

@@ -55,7 +55,7 @@ class TiedCovariance(CovarianceModel):
     def moments(self, raw, n_features):  # noqa: D102
         return raw
 
-    def covariances(self, sum_dxx, nk, delta, reg_covar):  # noqa: D102
+    def covariances(self, sum_dxx, nk, delta, reg_covar, previous=None):  # noqa: D102
         between = (delta * nk[:, None]).T @ delta
         cov = (sum_dxx - between) / nk.sum()
         cov = 0.5 * (cov + cov.T)

@@ -265,6 +265,7 @@ def m_step(
     reg_covar: float,
     eps: float,
     noise_log_density: float | None = None,
+    previous: MixtureParams | None = None,
 ) -> MixtureParams:
     """New parameters from sufficient statistics.
 
@@ -281,6 +282,10 @@ def m_step(
     noise_log_density : float or None
         Log-density of a uniform background component, kept as it is; its
         weight is re-estimated from ``stats.noise_mass``.
+    previous : MixtureParams or None
+        The parameters the statistics were computed under. Models whose
+        M-step is iterative start from their covariances, which makes the
+        step monotone in the likelihood (generalised EM).
 
     Returns
     -------
@@ -295,7 +300,13 @@ def m_step(
     model = covariance_model(covariance_type)
     nk = stats.nk + eps
     delta = stats.sum_dx / nk[:, None]
-    covariances = model.covariances(stats.sum_dxx, nk, delta, reg_covar)
+    covariances = model.covariances(
+        stats.sum_dxx,
+        nk,
+        delta,
+        reg_covar,
+        previous=None if previous is None else previous.covariances,
+    )
     total = nk.sum() + stats.noise_mass
     return params_from_covariances(
         weights=nk / total,
