@@ -29,7 +29,7 @@ from ._validation import (
     check_initial_values,
     check_n_features,
 )
-from .covariance import covariance_model
+from .covariance import MODEL_NAMES, covariance_model
 from .em import Schedule, Steps
 from .exceptions import ComponentCollapseError
 from .families.gaussian import MixtureParams, Snapshot, m_step
@@ -60,8 +60,15 @@ class GaussianMixture(InformationCriteria, MixtureBase):
     ----------
     n_components : int, default=1
         Number of mixture components.
-    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
-        Form of each component's covariance.
+    covariance_type : str, default="full"
+        Form of each component's covariance: scikit-learn's "full", "tied",
+        "diag" or "spherical", or any of mclust's 14 parsimonious models
+        ``Sigma_k = lambda_k D_k A_k D_k^T`` (Celeux & Govaert 1995), named
+        by whether the volume, shape and orientation are Equal, Variable or
+        the Identity: "EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE",
+        "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV". "VII", "VVI", "EEE"
+        and "VVV" are "spherical", "diag", "tied" and "full". The fitted
+        decomposition is in ``volumes_``, ``shapes_`` and ``orientations_``.
     tol : float, default=1e-3
         Stop when the mean log-likelihood per sample changes by less.
     reg_covar : float, default=1e-6
@@ -121,11 +128,22 @@ class GaussianMixture(InformationCriteria, MixtureBase):
     weights_ : ndarray of shape (n_components,)
     means_ : ndarray of shape (n_components, n_features)
     covariances_ : ndarray
-        (K, d, d) full, (d, d) tied, (K, d) diag, (K,) spherical.
+        (K, d, d) full, VEE, EVE, VVE, EEV, VEV, EVV; (d, d) tied; (K, d)
+        diag, EEI, VEI, EVI; (K,) spherical, EII (see
+        :mod:`gmmkit.covariance`).
     precisions_ : ndarray
         Inverses of the covariances, same shape.
     precisions_cholesky_ : ndarray
         ``U`` with ``precision = U @ U.T``, same shape.
+    volumes_ : ndarray of shape (n_components,)
+        ``lambda_k = |Sigma_k|^(1/d)`` (a property, computed on demand).
+    shapes_ : ndarray of shape (n_components, n_features)
+        Eigenvalues of ``Sigma_k / lambda_k``, product 1, in the order of
+        the axes of ``orientations_``.
+    orientations_ : ndarray of shape (n_components, n_features, n_features)
+        ``D_k``, the axes as columns: one common ``D`` where the model's
+        orientation is equal (or the identity), ordered by component 0's
+        shape, largest first.
     converged_ : bool
         Whether the best start met ``tol``.
     n_iter_ : int
@@ -208,6 +226,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
 
     _fitted_records: ClassVar[dict[str, type]] = {"snapshots_": Snapshot}
     _parameter_constraints: ClassVar[Constraints] = {
+        "covariance_type": OneOf(MODEL_NAMES),
         "snapshot_every": Integer(1, optional=True),
         "callbacks": Rule(check_callbacks),
         "noise": OneOf(("uniform",), optional=True),
@@ -450,6 +469,27 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             X = np.vstack([X, background])
             y = np.concatenate([y, np.full(counts[-1], -1)])
         return X, y
+
+    # ---------------------------------------------------------- decomposition
+    @property
+    def volumes_(self) -> np.ndarray:
+        """``lambda_k``, shape (n_components,); see ``covariance_type``."""
+        return self._decomposition()[0]
+
+    @property
+    def shapes_(self) -> np.ndarray:
+        """``A_k``'s diagonal, shape (n_components, n_features)."""
+        return self._decomposition()[1]
+
+    @property
+    def orientations_(self) -> np.ndarray:
+        """``D_k``, shape (n_components, n_features, n_features), axes as columns."""
+        return self._decomposition()[2]
+
+    def _decomposition(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self._check_is_fitted()
+        model = covariance_model(self.covariance_type)
+        return model.decompose(self.covariances_.astype(np.float64), *self.means_.shape)
 
     # --------------------------------------------------------------- criteria
     def _n_parameters(self) -> int:

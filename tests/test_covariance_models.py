@@ -12,7 +12,13 @@ import pytest
 from conftest import three_clusters
 
 from gmmkit import GaussianMixture
-from gmmkit.covariance import COVARIANCE_TYPES, MODELS, covariance_model
+from gmmkit.covariance import (
+    COVARIANCE_TYPES,
+    MCLUST_NAMES,
+    MODEL_NAMES,
+    MODELS,
+    covariance_model,
+)
 from gmmkit.scaling import Standardizer, to_data_units
 
 N_FEATURES, N_COMPONENTS = 3, 4
@@ -53,12 +59,19 @@ def covariances_of(model, X, resp):
 
 
 def test_registry_lists_every_model_once_in_order():
-    assert tuple(model.name for model in MODELS) == COVARIANCE_TYPES
+    assert tuple(model.name for model in MODELS[:4]) == COVARIANCE_TYPES
     assert COVARIANCE_TYPES == ("full", "tied", "diag", "spherical")
     for name in COVARIANCE_TYPES:
         assert covariance_model(name).name == name
-    with pytest.raises(ValueError, match="covariance_type must be one of"):
+    # Every mclust name is one model, the four shared ones under both names.
+    assert sorted(model.mclust_name for model in MODELS) == sorted(MCLUST_NAMES)
+    assert len(MODEL_NAMES) == 18
+    for name, alias in zip(COVARIANCE_TYPES, ("VVV", "EEE", "VVI", "VII"), strict=True):
+        assert covariance_model(alias) is covariance_model(name)
+    with pytest.raises(ValueError, match="covariance_type must be one of") as error:
         covariance_model("round")
+    for name in MODEL_NAMES:
+        assert repr(name) in str(error.value)
 
 
 def test_shared_and_rescalable_flags():

@@ -64,6 +64,20 @@ from __future__ import annotations
 
 from ._linalg import _check_spd
 from .base import CovarianceModel
+from .constrained_diagonal import (
+    EEICovariance,
+    EIICovariance,
+    EVICovariance,
+    VEICovariance,
+)
+from .constrained_ellipsoidal import (
+    EEVCovariance,
+    EVECovariance,
+    EVVCovariance,
+    VEECovariance,
+    VEVCovariance,
+    VVECovariance,
+)
 from .diag import DiagCovariance
 from .full import FullCovariance
 from .kernels import (
@@ -77,17 +91,51 @@ from .kernels import (
 from .spherical import SphericalCovariance
 from .tied import TiedCovariance
 
-#: Every covariance model, in the order ``COVARIANCE_TYPES`` lists them.
+#: Every covariance model: scikit-learn's four first, then mclust's others.
 MODELS: tuple[type[CovarianceModel], ...] = (
     FullCovariance,
     TiedCovariance,
     DiagCovariance,
     SphericalCovariance,
+    EIICovariance,
+    EEICovariance,
+    VEICovariance,
+    EVICovariance,
+    VEECovariance,
+    EVECovariance,
+    VVECovariance,
+    EEVCovariance,
+    VEVCovariance,
+    EVVCovariance,
 )
 
-COVARIANCE_TYPES: tuple[str, ...] = tuple(model.name for model in MODELS)
+#: scikit-learn's names, the types every estimator takes.
+COVARIANCE_TYPES: tuple[str, ...] = tuple(model.name for model in MODELS[:4])
 
 _MODELS: dict[str, CovarianceModel] = {model.name: model() for model in MODELS}
+# mclust's names for scikit-learn's four are the same objects.
+_MODELS |= {model.mclust_name: model for model in list(_MODELS.values())}
+
+#: mclust's 14 names, in mclust's order (spherical, diagonal, ellipsoidal).
+MCLUST_NAMES: tuple[str, ...] = (
+    "EII",
+    "VII",
+    "EEI",
+    "VEI",
+    "EVI",
+    "VVI",
+    "EEE",
+    "VEE",
+    "EVE",
+    "VVE",
+    "EEV",
+    "VEV",
+    "EVV",
+    "VVV",
+)
+
+#: Every accepted ``covariance_type`` of :class:`~gmmkit.GaussianMixture`.
+MODEL_NAMES: tuple[str, ...] = COVARIANCE_TYPES + MCLUST_NAMES
 
 
 def covariance_model(covariance_type: str) -> CovarianceModel:
@@ -96,7 +144,8 @@ def covariance_model(covariance_type: str) -> CovarianceModel:
     Parameters
     ----------
     covariance_type : str
-        One of :data:`COVARIANCE_TYPES`.
+        One of :data:`MODEL_NAMES`: scikit-learn's four names or mclust's
+        14 (``"EEE"`` and ``"tied"`` name the same model).
 
     Returns
     -------
@@ -104,8 +153,8 @@ def covariance_model(covariance_type: str) -> CovarianceModel:
     """
     try:
         return _MODELS[covariance_type]
-    except KeyError:
-        options = ", ".join(repr(c) for c in COVARIANCE_TYPES)
+    except (KeyError, TypeError):
+        options = ", ".join(repr(c) for c in MODEL_NAMES)
         raise ValueError(
             f"covariance_type must be one of {options}; got {covariance_type!r}."
         ) from None
@@ -113,7 +162,9 @@ def covariance_model(covariance_type: str) -> CovarianceModel:
 
 __all__ = [
     "COVARIANCE_TYPES",
+    "MCLUST_NAMES",
     "MODELS",
+    "MODEL_NAMES",
     "ChunkKernel",
     "CovarianceModel",
     "DiagCovariance",

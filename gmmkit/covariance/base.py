@@ -18,6 +18,15 @@ from .kernels import ChunkKernel, DistanceKernel, FeatureKernel, new_array
 _PRIOR = "covariance_prior"
 
 
+def _refuse_rescale(name: str, why: str) -> ValueError:
+    """The error of :meth:`CovarianceModel.rescale` for a non-rescalable model."""
+    return ValueError(
+        f"a {name} mixture fitted on standardised data is not {name} in the data's "
+        f"units ({why}); fit it without standardising, or use a model that "
+        "survives rescaling (VVV/full, EEE/tied, VVI/diag, EEI, VEI, EVI, VEE, EVV)."
+    )
+
+
 class CovarianceModel:
     """Behaviour of one covariance type; subclasses fill in every method.
 
@@ -31,19 +40,69 @@ class CovarianceModel:
     rescalable : bool
         Whether a covariance of this form stays of this form when the data
         are multiplied per feature (see :meth:`rescale`).
+    mclust_name : str
+        The model's name in Celeux & Govaert's notation (as mclust spells
+        it): volume, shape and orientation of ``lambda_k D_k A_k D_k^T``,
+        each Equal across components, Variable, or the Identity.
     """
 
     name: str = ""
     shared: bool = False
     rescalable: bool = True
+    mclust_name: str = ""
 
     def shape(self, n_components: int, n_features: int) -> tuple[int, ...]:
         """Shape of the ``covariances_`` (and ``precisions_``) array."""
         raise NotImplementedError
 
     def n_parameters(self, n_components: int, n_features: int) -> int:
-        """Number of free covariance parameters."""
-        raise NotImplementedError
+        """Number of free covariance parameters (mclust's ``nVarParams``).
+
+        One volume, ``d - 1`` shape and ``d (d - 1) / 2`` orientation
+        parameters per component where they vary, once where they are
+        equal, none where they are the identity.
+        """
+        per_part = (1, n_features - 1, n_features * (n_features - 1) // 2)
+        counts = {"E": 1, "V": n_components, "I": 0}
+        return sum(
+            counts[letter] * size
+            for letter, size in zip(self.mclust_name, per_part, strict=True)
+        )
+
+    def decompose(
+        self, covariances: np.ndarray, n_components: int, n_features: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Volume, shape and orientation of each covariance.
+
+        ``Sigma_k = volume_k * D_k diag(shape_k) D_k^T`` with
+        ``volume_k = |Sigma_k|^(1/d)`` and ``prod(shape_k) = 1``. Where the
+        model's orientation is common (or the identity) one ``D`` serves
+        every component, and its columns are ordered by component 0's
+        shape, largest first; otherwise each ``D_k`` is ordered by its own.
+
+        Returns
+        -------
+        volumes : ndarray of shape (K,)
+        shapes : ndarray of shape (K, d)
+        orientations : ndarray of shape (K, d, d)
+            Columns are the axes.
+        """
+        full = np.asarray(self.to_full(covariances, n_components, n_features))
+        orientation = self.mclust_name[2]
+        if orientation == "V":
+            values, vectors = np.linalg.eigh(full)
+            values, vectors = values[:, ::-1], vectors[:, :, ::-1]
+        else:
+            common = np.eye(n_features)
+            if orientation == "E":
+                weights = 1.0 + np.arange(n_components) / (np.pi * n_components)
+                common = np.linalg.eigh(np.einsum("k,kij->ij", weights, full))[1]
+            values = np.einsum("ji,kjl,li->ki", common, full, common)
+            order = np.argsort(-values[0], kind="stable")
+            values, common = values[:, order], common[:, order]
+            vectors = np.broadcast_to(common, full.shape).copy()
+        volumes = np.exp(np.mean(np.log(values), axis=1))
+        return volumes, values / volumes[:, None], vectors
 
     def moment_features(
         self, chunk: np.ndarray, centre: np.ndarray, empty=new_array

@@ -13,12 +13,10 @@ class DiagCovariance(CovarianceModel):
     """A diagonal covariance (one variance per feature) per component."""
 
     name = "diag"
+    mclust_name = "VVI"
 
     def shape(self, n_components, n_features):  # noqa: D102
         return (n_components, n_features)
-
-    def n_parameters(self, n_components, n_features):  # noqa: D102
-        return n_components * n_features
 
     def moment_features(self, chunk, centre, empty=new_array):
         """``[1, x, x**2]``, shape (1 + 2d, n), x centred; and x, (n, d)."""

@@ -26,12 +26,10 @@ class FullCovariance(CovarianceModel):
     """A full covariance matrix per component."""
 
     name = "full"
+    mclust_name = "VVV"
 
     def shape(self, n_components, n_features):  # noqa: D102
         return (n_components, n_features, n_features)
-
-    def n_parameters(self, n_components, n_features):  # noqa: D102
-        return n_components * n_features * (n_features + 1) // 2
 
     def moment_features(self, chunk, centre, empty=new_array):
         """``[1, x, upper triangle of x x^T]`` (1 + d + d(d+1)/2, n), x centred."""

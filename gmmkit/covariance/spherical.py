@@ -15,13 +15,11 @@ class SphericalCovariance(DiagCovariance):
     """A single variance per component, the same in every direction."""
 
     name = "spherical"
+    mclust_name = "VII"
     rescalable = False
 
     def shape(self, n_components, n_features):  # noqa: D102
         return (n_components,)
-
-    def n_parameters(self, n_components, n_features):  # noqa: D102
-        return n_components
 
     def moment_features(self, chunk, centre, empty=new_array):
         """``[1, x, ||x||**2]``, shape (d + 2, n), x centred; and x, (n, d)."""

@@ -14,13 +14,11 @@ class TiedCovariance(CovarianceModel):
     """One covariance matrix shared by all components."""
 
     name = "tied"
+    mclust_name = "EEE"
     shared = True
 
     def shape(self, n_components, n_features):  # noqa: D102
         return (n_features, n_features)
-
-    def n_parameters(self, n_components, n_features):  # noqa: D102
-        return n_features * (n_features + 1) // 2
 
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         # ||(x - m) U||^2 = ||xU||^2 - 2 (xU).(mU) + ||mU||^2: features [xU, ||xU||^2].
