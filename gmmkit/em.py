@@ -213,6 +213,56 @@ def fit_restarts(
     return best, failures
 
 
+def squarem(
+    iterate: Callable[[Any], tuple[Any, float]],
+    extrapolate: Callable[[Any, Any, Any], Any | None],
+) -> Callable[[Any], tuple[Any, float]]:
+    """An iteration that is one SQUAREM cycle of two to four EM iterations.
+
+    SQUAREM (Varadhan & Roland 2008, scheme S3) takes two EM steps
+    ``p1 = M(p0)``, ``p2 = M(p1)`` and jumps along them,
+    ``p' = p0 - 2 a r + a^2 v`` with ``r = p1 - p0``, ``v = p2 - 2 p1 + p0``
+    and ``a = -|r| / |v|`` (at most -1); ``extrapolate(p0, p1, p2)`` makes
+    ``p'`` (None when it is not a valid parameter). ``p'`` need not obey the
+    model's constraints, so its likelihood proves nothing: one EM step
+    ``p3 = M(p')`` brings it back into the model and the next one measures
+    it. The jump is kept when ``p3`` is at least as likely as ``p1``;
+    otherwise the cycle ends at ``p2``. Either way the values the cycles
+    report never decrease and the parameters returned are at least as
+    likely as the value reported with them.
+
+    Parameters
+    ----------
+    iterate : callable
+        One EM iteration, as in :class:`Steps`.
+    extrapolate : callable
+        ``extrapolate(p0, p1, p2) -> params or None``.
+
+    Returns
+    -------
+    iterate : callable
+        ``iterate(params) -> (params, value)``, ``value`` the log-likelihood
+        of the point the returned parameters are one EM step from.
+    """
+
+    def cycle(p0):
+        p1, _ = iterate(p0)
+        p2, value = iterate(p1)
+        jump = extrapolate(p0, p1, p2)
+        if jump is None:
+            return p2, value
+        try:
+            p3, _ = iterate(jump)
+            p4, jump_value = iterate(p3)
+        except ComponentCollapseError:
+            return p2, value
+        if np.isfinite(jump_value) and jump_value >= value:
+            return p4, jump_value
+        return p2, value
+
+    return cycle
+
+
 def warn_about(
     best: Run,
     failures: list[ComponentCollapseError],

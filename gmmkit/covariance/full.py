@@ -11,6 +11,7 @@ from ._linalg import (
     _inverse_lower,
     _is_positive_definite,
     _unpack_symmetric,
+    upper_triangle,
 )
 from .base import _PRIOR, CovarianceModel
 from .kernels import (
@@ -45,7 +46,7 @@ class FullCovariance(CovarianceModel):
     def distance_kernel(self, delta_means, precisions_cholesky):  # noqa: D102
         d = delta_means.shape[1]
         precisions = self.precisions(precisions_cholesky)
-        rows, cols = np.triu_indices(d)
+        rows, cols = upper_triangle(d)
         # (x-m)' P (x-m) = sum_i P_ii x_i^2 + 2 sum_{i<j} P_ij x_i x_j - 2 x'Pm + m'Pm
         quadratic = precisions[:, rows, cols] * np.where(rows == cols, 1.0, 2.0)
         pm = np.einsum("kij,kj->ki", precisions, delta_means)

@@ -23,6 +23,7 @@ from ..engine import (
     total_weight,
     weighted_sum,
 )
+from ..exceptions import ComponentCollapseError
 from ..stats import SuffStats
 
 _LOG_2PI = np.log(2.0 * np.pi)
@@ -149,6 +150,44 @@ def params_from_covariances(
         noise_weight=noise_weight,
         noise_log_density=noise_log_density,
     )
+
+
+def extrapolate(
+    p0: MixtureParams, p1: MixtureParams, p2: MixtureParams
+) -> MixtureParams | None:
+    """SQUAREM's jump from three successive EM iterates (see :func:`gmmkit.em.squarem`).
+
+    Weights, means and covariances move together as one vector; the jump
+    is refused (None) when it leaves a weight that is not positive or a
+    covariance that is not positive definite.
+    """
+    fields = ("weights", "means", "covariances")
+    r = [getattr(p1, f) - getattr(p0, f) for f in fields]
+    v = [getattr(p2, f) - 2.0 * getattr(p1, f) + getattr(p0, f) for f in fields]
+    r_norm = np.sqrt(sum(float(np.sum(x * x)) for x in r))
+    v_norm = np.sqrt(sum(float(np.sum(x * x)) for x in v))
+    if not v_norm > 0.0:
+        return None
+    step = min(-r_norm / v_norm, -1.0)
+    jumped = [
+        getattr(p0, f) - 2.0 * step * dr + step**2 * dv
+        for f, dr, dv in zip(fields, r, v, strict=True)
+    ]
+    weights, means, covariances = jumped
+    if not np.all(weights > 0.0):
+        return None
+    weights = weights * (1.0 - p0.noise_weight) / weights.sum()
+    try:
+        return params_from_covariances(
+            weights,
+            means,
+            covariances,
+            p0.covariance_type,
+            noise_weight=p0.noise_weight,
+            noise_log_density=p0.noise_log_density,
+        )
+    except ComponentCollapseError:
+        return None
 
 
 def mixture_centre(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
