@@ -21,6 +21,7 @@ chunk by chunk, or block by block on a Dask array (see
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -37,9 +38,11 @@ from ._validation import (
     check_int,
 )
 from .covariance import COVARIANCE_TYPES, covariance_model
+from .degeneracy import degeneracy_warning
 from .em import Schedule, Steps, fit_restarts, warn_about
 from .engine import iter_log_prob
 from .exceptions import ComponentCollapseError
+from .families.gaussian import MixtureParams
 from .init import INIT_METHODS
 
 
@@ -189,7 +192,24 @@ class MixtureBase(BaseEstimator):
         self.lower_bounds_ = self.history_
         self._remember_features(n_features, names)
         self._sample_rng = rng
+        self._warn_if_degenerate(backend, X, weights)
         return X
+
+    def _warn_if_degenerate(self, backend, X, weights) -> None:
+        """Warn (DegenerateModelWarning) when a Gaussian fit ended degenerate.
+
+        Judged from the fitted parameters alone, with the mixture's own total
+        covariance for the data's (:func:`gmmkit.degeneracy.degeneracy_warning`):
+        no pass over the data, so Dask input costs nothing more (a sum of its
+        sample weights, if any). Variational and Student-t fits, whose
+        parameters are not Gaussian maximum-likelihood estimates, are left alone.
+        """
+        if not isinstance(self._params(), MixtureParams):
+            return
+        warning = degeneracy_warning(self, backend.total_weight(X, weights))
+        if warning is not None:
+            # stacklevel 4: here <- _fit <- fit / fit_predict <- the user's call
+            warnings.warn(warning, stacklevel=4)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None):
         """Estimate the model's parameters from ``X``.

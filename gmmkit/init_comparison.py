@@ -2,7 +2,11 @@
 
 :func:`compare_inits` fits the same model again and again from each
 ``init_params`` value, with a fresh seed per run, and groups the final
-log-likelihoods into distinct local optima (:func:`group_optima`).
+log-likelihoods into distinct local optima (:func:`group_optima`). Each
+run's fit is judged by :func:`~gmmkit.degeneracy.component_degeneracy`: a
+degenerate optimum (a component resting on a few points, or held up only by
+``reg_covar``) is marked with the reason and never called the best, however
+high its likelihood.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._tables import data_frame, text_table
+from ._tables import data_frame, shorten, text_table
 from ._validation import (
     as_generator,
     check_choice,
@@ -23,7 +27,12 @@ from ._validation import (
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES
-from .exceptions import ComponentCollapseError, ConvergenceWarning
+from .degeneracy import component_degeneracy, data_covariance
+from .exceptions import (
+    ComponentCollapseError,
+    ConvergenceWarning,
+    DegenerateModelWarning,
+)
 from .init import INIT_METHODS
 from .mixture import GaussianMixture
 
@@ -49,10 +58,18 @@ class InitComparison:
         EM iterations of each run.
     converged : ndarray of shape (n_runs,) of bool
     optima : list of (float, int)
-        Distinct optima reached, best first: mean log-likelihood and how
-        many runs reached it.
+        Distinct optima reached, highest first, degenerate ones included:
+        mean log-likelihood and how many runs reached it.
     n_failed : int
         Runs that collapsed.
+    reasons : ndarray of shape (n_runs,) of str, optional
+        Why each run's fit is degenerate (see
+        :func:`~gmmkit.degeneracy.component_degeneracy`); "" for a sound fit
+        or a failed run. None: no run judged (all sound).
+    degenerate : list of str, optional
+        One per optimum, in the order of ``optima``: why the fit at that
+        optimum (its most likely run) is degenerate, "" for a sound one.
+        None: every optimum sound.
     """
 
     init: str
@@ -61,27 +78,52 @@ class InitComparison:
     converged: np.ndarray
     optima: list[tuple[float, int]]
     n_failed: int
+    reasons: np.ndarray | None = None
+    degenerate: list[str] | None = None
 
     @property
     def n_optima(self) -> int:
-        """Number of distinct optima reached."""
+        """Number of distinct optima reached (degenerate ones included)."""
         return len(self.optima)
 
     @property
+    def n_degenerate(self) -> int:
+        """Runs whose fit is degenerate."""
+        return 0 if self.reasons is None else int(np.sum(self.reasons != ""))
+
+    def _sound(self) -> list[tuple[float, int]]:
+        """The optima whose fit is not degenerate, best first."""
+        marks = self.degenerate or [""] * len(self.optima)
+        return [o for o, why in zip(self.optima, marks, strict=True) if not why]
+
+    @property
     def best_fraction(self) -> float:
-        """Share of runs that reached the best optimum found by this start."""
+        """Share of runs that reached this start's best non-degenerate optimum."""
         runs = len(self.log_likelihoods) - self.n_failed
-        return self.optima[0][1] / runs if runs and self.optima else 0.0
+        sound = self._sound()
+        return sound[0][1] / runs if runs and sound else 0.0
 
     @property
     def best_log_likelihood(self) -> float:
-        """The best final mean log-likelihood of this start (NaN if all failed)."""
+        """The best non-degenerate optimum of this start (NaN if there is none).
+
+        A degenerate optimum (a component held up by ``reg_covar`` or
+        resting on too few points) often has the highest likelihood of all;
+        it is never the best. :attr:`highest_log_likelihood` includes it.
+        """
+        sound = self._sound()
+        return sound[0][0] if sound else float("nan")
+
+    @property
+    def highest_log_likelihood(self) -> float:
+        """The highest final mean log-likelihood, degenerate or not (NaN if none)."""
         return self.optima[0][0] if self.optima else float("nan")
 
     def __repr__(self) -> str:
         return (
             f"InitComparison(init={self.init!r}, n_runs={len(self.log_likelihoods)}, "
-            f"n_failed={self.n_failed}, n_optima={self.n_optima}, "
+            f"n_failed={self.n_failed}, n_degenerate={self.n_degenerate}, "
+            f"n_optima={self.n_optima}, "
             f"best_log_likelihood={self.best_log_likelihood:.6g}, "
             f"best_fraction={self.best_fraction:.2f})"
         )
@@ -91,7 +133,10 @@ class InitComparisonResult(Mapping[str, InitComparison]):
     """What :func:`compare_inits` found: an :class:`InitComparison` per start.
 
     It reads like a dict keyed by start (``result["kmeans"]``,
-    ``result.items()``), in the order the starts were given.
+    ``result.items()``), in the order the starts were given. The best
+    optimum is the most likely one that is not degenerate; degenerate optima
+    are listed (:meth:`optima`, the last lines of the ``repr``) but never
+    called the best.
 
     Parameters
     ----------
@@ -125,9 +170,16 @@ class InitComparisonResult(Mapping[str, InitComparison]):
 
     @property
     def best_log_likelihood(self) -> float:
-        """The best final mean log-likelihood over every start (NaN if none)."""
-        values = [c.best_log_likelihood for c in self.values() if c.optima]
+        """The best non-degenerate optimum over every start (NaN if none)."""
+        values = [c.best_log_likelihood for c in self.values()]
+        values = [v for v in values if np.isfinite(v)]
         return max(values) if values else float("nan")
+
+    @property
+    def all_degenerate(self) -> bool:
+        """Whether runs finished but every optimum they reached is degenerate."""
+        finished = any(c.optima for c in self.values())
+        return finished and not np.isfinite(self.best_log_likelihood)
 
     def rows(self) -> list[dict[str, Any]]:
         """One summary per start.
@@ -135,34 +187,72 @@ class InitComparisonResult(Mapping[str, InitComparison]):
         Returns
         -------
         rows : list of dict
-            ``init``, ``n_runs``, ``n_failed``, ``n_optima``,
-            ``best_log_likelihood`` (of that start), ``best_fraction`` (share
-            of its runs reaching its own best), ``overall_best_fraction``
-            (share reaching the best over all starts, within
-            ``optimum_atol``), ``mean_n_iter`` and ``converged_fraction``
-            (over the runs that did not fail).
+            ``init``, ``n_runs``, ``n_failed``, ``n_degenerate`` (runs whose
+            fit is degenerate), ``n_optima``, ``best_log_likelihood`` (the
+            start's best non-degenerate optimum), ``best_fraction`` (share of
+            its runs reaching it), ``overall_best_fraction`` (share of its
+            runs reaching the best non-degenerate optimum over all starts,
+            within ``optimum_atol``), ``mean_n_iter`` and
+            ``converged_fraction`` (over the runs that did not fail).
         """
         overall = self.best_log_likelihood
         out = []
         for init, c in self.items():
             ok = np.isfinite(c.log_likelihoods)
             runs = int(ok.sum())
-            at_best = np.abs(c.log_likelihoods[ok] - overall) <= self.optimum_atol
+            sound = ok if c.reasons is None else ok & (c.reasons == "")
+            at_best = sound & (np.abs(c.log_likelihoods - overall) <= self.optimum_atol)
             out.append(
                 {
                     "init": init,
                     "n_runs": len(c.log_likelihoods),
                     "n_failed": c.n_failed,
+                    "n_degenerate": c.n_degenerate,
                     "n_optima": c.n_optima,
                     "best_log_likelihood": c.best_log_likelihood,
                     "best_fraction": c.best_fraction,
-                    "overall_best_fraction": float(at_best.mean()) if runs else 0.0,
+                    "overall_best_fraction": at_best.sum() / runs if runs else 0.0,
                     "mean_n_iter": float(c.n_iter[ok].mean()) if runs else np.nan,
                     "converged_fraction": float(c.converged[ok].mean())
                     if runs
                     else np.nan,
                 }
             )
+        return out
+
+    def optima(self) -> list[dict[str, Any]]:
+        """Every distinct optimum over all starts, highest first, marked.
+
+        Returns
+        -------
+        optima : list of dict
+            ``log_likelihood``, ``n_runs`` (over all starts), one count per
+            start (keyed by its name), ``degenerate`` (bool), ``reason`` (""
+            when not degenerate) and ``best`` (True for the best
+            non-degenerate optimum).
+        """
+        values, reasons, starts = [], [], []
+        for init, c in self.items():
+            values.append(c.log_likelihoods)
+            reasons.append(_run_reasons(c))
+            starts.append(np.full(len(c.log_likelihoods), init, dtype=object))
+        values, reasons = np.concatenate(values), np.concatenate(reasons)
+        starts = np.concatenate(starts)
+        out = []
+        for group in _group_runs(values, self.optimum_atol):
+            out.append(
+                {
+                    "log_likelihood": float(values[group[0]]),
+                    "n_runs": len(group),
+                    **{init: int(np.sum(starts[group] == init)) for init in self},
+                    "degenerate": bool(reasons[group[0]]),
+                    "reason": str(reasons[group[0]]),
+                    "best": False,
+                }
+            )
+        sound = [o for o in out if not o["degenerate"]]
+        if sound:
+            sound[0]["best"] = True
         return out
 
     def to_frame(self):
@@ -175,15 +265,18 @@ class InitComparisonResult(Mapping[str, InitComparison]):
         return data_frame(self.rows())
 
     def __repr__(self) -> str:
-        head = (
-            f"InitComparisonResult(K={self.n_components} {self.covariance_type}, "
-            f"best mean log-likelihood {self.best_log_likelihood:.6g})"
-        )
+        if self.all_degenerate:
+            best = "every optimum reached is degenerate: no best"
+        else:
+            best = f"best mean log-likelihood {self.best_log_likelihood:.6g}"
+        model = f"K={self.n_components} {self.covariance_type}"
+        head = f"InitComparisonResult({model}, {best})"
         lines = [
             [
                 r["init"],
                 str(r["n_runs"]),
                 str(r["n_failed"]),
+                str(r["n_degenerate"]),
                 str(r["n_optima"]),
                 f"{r['best_log_likelihood']:.6g}",
                 f"{r['overall_best_fraction']:.0%}",
@@ -191,8 +284,42 @@ class InitComparisonResult(Mapping[str, InitComparison]):
             ]
             for r in self.rows()
         ]
-        header = ["init", "runs", "failed", "optima", "best", "at best", "mean iter"]
-        return head + "\n" + text_table(header, lines)
+        header = ["init", "runs", "failed", "degenerate", "optima", "best", "at best"]
+        table = text_table([*header, "mean iter"], lines)
+        notes = [
+            f"degenerate optimum {o['log_likelihood']:.6g} ({_runs(o['n_runs'])}), "
+            f"never the best: {shorten(o['reason'], 100)}"
+            for o in self.optima()
+            if o["degenerate"]
+        ]
+        return "\n".join([head, table, *notes])
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
+
+
+def _run_reasons(comparison: InitComparison) -> np.ndarray:
+    """Per-run degeneracy reasons of a comparison ("" throughout when none)."""
+    if comparison.reasons is None:
+        return np.full(len(comparison.log_likelihoods), "", dtype=object)
+    return np.asarray(comparison.reasons, dtype=object)
+
+
+def _group_runs(values: np.ndarray, atol: float) -> list[np.ndarray]:
+    """Indices of the runs of each optimum (chained within ``atol``), best first.
+
+    Each group's first index is its most likely run; NaN values are left out.
+    """
+    finite = np.flatnonzero(np.isfinite(values))
+    order = finite[np.argsort(-values[finite], kind="stable")]
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and values[groups[-1][-1]] - values[i] <= atol:
+            groups[-1].append(int(i))
+        else:
+            groups.append([int(i)])
+    return [np.asarray(g) for g in groups]
 
 
 def group_optima(values: np.ndarray, atol: float) -> list[tuple[float, int]]:
@@ -210,14 +337,8 @@ def group_optima(values: np.ndarray, atol: float) -> list[tuple[float, int]]:
     optima : list of (float, int)
         The best value of each group and its size, best group first.
     """
-    finite = np.sort(values[np.isfinite(values)])[::-1]
-    groups: list[list[float]] = []
-    for value in finite:
-        if groups and groups[-1][-1] - value <= atol:
-            groups[-1].append(value)
-        else:
-            groups.append([value])
-    return [(float(g[0]), len(g)) for g in groups]
+    values = np.asarray(values, dtype=np.float64)
+    return [(float(values[g[0]]), len(g)) for g in _group_runs(values, atol)]
 
 
 def compare_inits(
@@ -258,21 +379,20 @@ def compare_inits(
     -------
     comparison : InitComparisonResult
         A read-only mapping from start to :class:`InitComparison`, in the
-        order given, with a summary table (``repr``, ``to_frame()``).
+        order given, with a summary table (``repr``, ``to_frame()``) and the
+        optima over all starts (``optima()``). Degenerate optima (judged by
+        :func:`~gmmkit.degeneracy.component_degeneracy`) are marked with the
+        reason and never the best: that is the most likely sound one.
     """
     check_int(n_components, "n_components", minimum=1)
     check_int(n_runs, "n_runs", minimum=1)
     check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
-    inits = [inits] if isinstance(inits, str) else list(inits)
-    for init in inits:
-        check_choice(init, "inits", INIT_METHODS)
-    if not inits:
-        raise ValueError("inits must name at least one kind of start.")
-    inits = list(dict.fromkeys(inits))
+    inits = _checked_inits(inits)
     X, _ = check_data(X, min_samples=2)
     weights = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     rng = as_generator(random_state)
     total, done = len(inits) * n_runs, 0
+    judge = _judge(X, weights)
 
     def after_run() -> None:
         nonlocal done
@@ -288,11 +408,40 @@ def compare_inits(
     }
     out = {
         init: _runs_from_start(
-            X, weights, init, n_runs, rng, model_params, optimum_atol, after_run
+            X,
+            weights,
+            init,
+            n_runs,
+            rng,
+            model_params,
+            optimum_atol,
+            judge,
+            after_run,
         )
         for init in inits
     }
     return InitComparisonResult(out, n_components, covariance_type, optimum_atol)
+
+
+def _checked_inits(inits: str | Sequence[str]) -> list[str]:
+    """The kinds of start to compare, validated, each once, in the order given."""
+    inits = [inits] if isinstance(inits, str) else list(inits)
+    for init in inits:
+        check_choice(init, "inits", INIT_METHODS)
+    if not inits:
+        raise ValueError("inits must name at least one kind of start.")
+    return list(dict.fromkeys(inits))
+
+
+def _judge(X: np.ndarray, weights: np.ndarray | None) -> Callable[[Any], str]:
+    """``judge(model)``: why a fit to ``X`` is degenerate ("" when it is not)."""
+    n = X.shape[0] if weights is None else float(weights.sum())
+    spread = data_covariance(X, weights)
+
+    def judge(model: GaussianMixture) -> str:
+        return str(component_degeneracy(model, n, spread))
+
+    return judge
 
 
 def _runs_from_start(
@@ -303,12 +452,17 @@ def _runs_from_start(
     rng: np.random.Generator,
     model_params: dict[str, Any],
     optimum_atol: float,
+    judge: Callable[[GaussianMixture], str],
     after_run: Callable[[], None],
 ) -> InitComparison:
-    """``n_runs`` fits from one kind of start, each seeded from ``rng``."""
+    """``n_runs`` fits from one kind of start, each seeded from ``rng``.
+
+    ``judge(model)`` says why a fit is degenerate ("" when it is not).
+    """
     values = np.full(n_runs, np.nan)
     n_iter = np.zeros(n_runs, dtype=int)
     converged = np.zeros(n_runs, dtype=bool)
+    reasons = np.full(n_runs, "", dtype=object)
     n_failed = 0
     for run in range(n_runs):
         model = GaussianMixture(
@@ -317,17 +471,22 @@ def _runs_from_start(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
+                warnings.simplefilter("ignore", DegenerateModelWarning)  # judged
                 model.fit(X, sample_weight=weights)
             values[run] = model.score(X, sample_weight=weights)
             n_iter[run], converged[run] = model.n_iter_, model.converged_
+            reasons[run] = judge(model)
         except ComponentCollapseError:
             n_failed += 1
         after_run()
+    groups = _group_runs(values, optimum_atol)
     return InitComparison(
         init=init,
         log_likelihoods=values,
         n_iter=n_iter,
         converged=converged,
-        optima=group_optima(values, optimum_atol),
+        optima=[(float(values[g[0]]), len(g)) for g in groups],
         n_failed=n_failed,
+        reasons=reasons,
+        degenerate=[str(reasons[g[0]]) for g in groups],
     )

@@ -1,9 +1,10 @@
 """Choosing the model: information criteria over K and covariance type, and starts.
 
 :func:`select_model` fits every combination of number of components and
-covariance type and ranks them by BIC, AIC or ICL (lower is better for all
-three). Fits that are degenerate (a component resting on too few points, or
-held up only by ``reg_covar``) are kept in the table but never chosen; see
+covariance type and ranks them by BIC, AIC or ICL (lower is better for all;
+see :mod:`gmmkit.criteria`, where ``criteria`` and ``CRITERIA`` live). Fits
+that are degenerate (a component resting on too few points, or held up only
+by ``reg_covar``) are kept in the table but never chosen; see
 :func:`~gmmkit.degeneracy.degeneracy`. :func:`compare_inits` (in
 :mod:`gmmkit.init_comparison`) runs many fits from each kind of start and
 reports the local optima they reach; it is importable from here too.
@@ -28,8 +29,8 @@ from ._validation import (
     check_sample_weight,
 )
 from .covariance import COVARIANCE_TYPES
+from .criteria import CRITERIA, criteria
 from .degeneracy import data_covariance, degeneracy
-from .engine import iter_log_prob
 from .exceptions import (
     ComponentCollapseError,
     ConvergenceWarning,
@@ -57,53 +58,6 @@ __all__ = [
     "select_model",
 ]
 
-CRITERIA = ("bic", "aic", "icl")
-
-
-def criteria(
-    model: GaussianMixture, X: np.ndarray, sample_weight: np.ndarray | None = None
-) -> dict[str, float]:
-    """Log-likelihood, parameter count, BIC, AIC and ICL of a fitted model.
-
-    ICL is BIC plus twice the entropy of the responsibilities,
-    ``-2 * sum_n sum_k r_nk log r_nk``: it penalises components that overlap.
-    With sample weights, sums are weighted and ``n`` is the total weight.
-
-    Parameters
-    ----------
-    model : GaussianMixture
-        A fitted model.
-    X : ndarray of shape (n_samples, n_features)
-        Validated data.
-    sample_weight : ndarray of shape (n_samples,), optional
-
-    Returns
-    -------
-    values : dict
-        ``log_likelihood`` (total), ``n_parameters``, ``bic``, ``aic``, ``icl``.
-    """
-    log_likelihood = entropy = 0.0
-    for rows, log_density, resp in iter_log_prob(model._params(), X, model.chunk_size):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            plogp = np.where(resp > 0, resp * np.log(resp), 0.0).sum(axis=1)
-        if sample_weight is None:
-            log_likelihood += float(log_density.sum(dtype=np.float64))
-            entropy -= float(plogp.sum(dtype=np.float64))
-        else:
-            w = sample_weight[rows]
-            log_likelihood += float(w @ log_density.astype(np.float64))
-            entropy -= float(w @ plogp.astype(np.float64))
-    n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-    n_parameters = model._n_parameters()
-    bic = -2.0 * log_likelihood + n_parameters * np.log(n)
-    return {
-        "log_likelihood": log_likelihood,
-        "n_parameters": n_parameters,
-        "bic": bic,
-        "aic": -2.0 * log_likelihood + 2.0 * n_parameters,
-        "icl": bic + 2.0 * entropy,
-    }
-
 
 @dataclass
 class SelectionResult:
@@ -114,10 +68,10 @@ class SelectionResult:
     rows : list of dict
         One per fit: ``n_components``, ``covariance_type``, ``status``,
         ``reason``, ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``,
-        ``icl``, ``converged``, ``n_iter``. ``status`` is "ok"; "degenerate"
-        (fitted, numbers filled in, but never chosen: see :func:`degeneracy`;
-        ``reason`` says why); or "failed" (``reason`` says why; the numbers
-        are NaN). ``reason`` is "" for "ok".
+        ``icl``, ``icl_entropy``, ``converged``, ``n_iter``. ``status`` is
+        "ok"; "degenerate" (fitted, numbers filled in, but never chosen: see
+        :func:`degeneracy`; ``reason`` says why); or "failed" (``reason``
+        says why; the numbers are NaN). ``reason`` is "" for "ok".
     criterion : str
         The criterion used to choose.
     best_model : GaussianMixture
@@ -246,9 +200,8 @@ def select_model(
     """Fit every (K, covariance type) pair and choose by an information criterion.
 
     Degenerate fits (a component resting on too few points or held up only
-    by ``reg_covar``, or more parameters than observations; see
-    :func:`degeneracy`) are listed with status "degenerate" and the reason,
-    and never chosen while any fit is healthy.
+    by ``reg_covar``; see :func:`degeneracy`) are listed with status
+    "degenerate" and the reason, and never chosen while any fit is healthy.
 
     Parameters
     ----------
@@ -258,8 +211,11 @@ def select_model(
         single number, pass it in a list (``[3]``).
     covariance_types : str or iterable of str, default=all four
         Covariance types to try: one name (``"full"``) or several.
-    criterion : {"bic", "aic", "icl"}, default="bic"
-        Lower is better; ties go to the model with fewer parameters.
+    criterion : {"bic", "aic", "icl", "icl_entropy"}, default="bic"
+        Lower is better; ties go to the model with fewer parameters. ``icl``
+        is mclust's (BIC plus the MAP classification's cost),
+        ``icl_entropy`` the form with the responsibilities' entropy (see
+        :func:`criteria`).
     n_init : int, default=1
         Starts per fit.
     random_state : None, int or Generator
@@ -408,6 +364,7 @@ def _fit_one(
         "bic": np.nan,
         "aic": np.nan,
         "icl": np.nan,
+        "icl_entropy": np.nan,
         "converged": False,
         "n_iter": 0,
     }
@@ -423,6 +380,7 @@ def _fit_one(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", DegenerateModelWarning)  # judged below
             model.fit(X, sample_weight=weights)
     except ComponentCollapseError as error:
         return failed | {"reason": str(error)}

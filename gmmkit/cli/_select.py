@@ -31,7 +31,12 @@ def select(
         str, typer.Option(help="Covariance types: all, or a list such as full,diag.")
     ] = "all",
     criterion: Annotated[
-        str, typer.Option(help="bic, aic or icl (lower is better).")
+        str,
+        typer.Option(
+            help="bic, aic, icl (mclust's: BIC plus the MAP classification's "
+            "cost) or icl_entropy (BIC plus twice the soft entropy); lower is "
+            "better."
+        ),
     ] = "bic",
     columns: ColumnsOption = None,
     standardize: Annotated[
@@ -47,7 +52,8 @@ def select(
     """Fit every K and covariance type to DATA and rank them by a criterion."""
     refuse_folder(data, "select")
     if criterion not in CRITERIA:
-        raise CommandError(f"--criterion {criterion!r}: choose bic, aic or icl.")
+        choices = ", ".join(CRITERIA)
+        raise CommandError(f"--criterion {criterion!r}: choose one of {choices}.")
     ks = parse_k_range(k)
     types = parse_covariance_types(covariance)
     X, names = read_table(data, columns)

@@ -133,7 +133,6 @@ def selection_table(result: Any) -> Table:
     if degenerate:
         table.caption = (
             "degenerate: fitted but never chosen (a component rests on too few "
-            "points to estimate its covariance, only reg_covar holds it up, or the "
-            "model has as many parameters as observations)"
+            "points to estimate its covariance, or only reg_covar holds it up)"
         )
     return table
