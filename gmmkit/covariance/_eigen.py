@@ -30,6 +30,8 @@ therefore never lowers the likelihood (generalised EM).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._linalg import _collapse
@@ -42,6 +44,11 @@ INNER_TOL = 1e-12
 #: continue from where the last M-step stopped, so a cap only slows
 #: convergence, never breaks monotonicity.
 INNER_MAX_ITER = 200
+#: EVE and VVE stop sooner: each of their inner iterations is a sweep of
+#: ``d (d - 1) / 2`` plane rotations, and on the 13-D wine data 200 sweeps
+#: per M-step made a K <= 4 EVE search take 8 s. EM continues the
+#: orientation from where the last M-step left it.
+ORIENTATION_SWEEPS = 10
 
 
 def _geometric_mean(values: np.ndarray) -> np.ndarray:
@@ -225,7 +232,7 @@ def _common_orientation(W, n, previous, *, equal_volume: bool) -> np.ndarray:
     orientation = _start_orientation(W, previous)
     objective = np.inf
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(INNER_MAX_ITER):
+        for _ in range(min(ORIENTATION_SWEEPS, INNER_MAX_ITER)):
             diagonals = _given_orientation(W, n, orientation, equal_volume)
             new = float(n @ np.log(diagonals).sum(axis=1))
             if not np.isfinite(new) or _converged(objective, new):
@@ -245,26 +252,42 @@ def _rotation_sweep(W, orientation, inverse) -> np.ndarray:
     ``a = sum_k (L_ki - L_kj)(M_kii - M_kjj) / 2`` and
     ``b = sum_k (L_ki - L_kj) M_kij``, ``M_k = D^T W_k D``; the best turn has
     ``(cos 2theta, sin 2theta) = -(a, b) / |(a, b)|``, never worse than none.
+    A turn in one plane leaves the entries of ``M_k`` that another plane's
+    turn reads unchanged, so the pairs of each round of a round-robin
+    schedule (disjoint planes) turn at once.
     """
-    d = orientation.shape[0]
     rotated = np.einsum("ji,kjl,lm->kim", orientation, W, orientation)
-    orientation = orientation.copy()
-    for i in range(d - 1):
-        for j in range(i + 1, d):
-            gap = inverse[:, i] - inverse[:, j]
-            a = 0.5 * gap @ (rotated[:, i, i] - rotated[:, j, j])
-            b = gap @ rotated[:, i, j]
-            if a == 0.0 and b == 0.0:
-                continue
-            theta = 0.5 * np.arctan2(-b, -a)
-            turn = np.array(
-                [[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]]
-            )
-            pair = [i, j]
-            orientation[:, pair] = orientation[:, pair] @ turn
-            rotated[:, :, pair] = rotated[:, :, pair] @ turn
-            rotated[:, pair, :] = np.einsum("ji,kjl->kil", turn, rotated[:, pair, :])
+    for first, second in _round_robin(orientation.shape[0]):
+        gap = inverse[:, first] - inverse[:, second]
+        diagonal = np.diagonal(rotated, axis1=1, axis2=2)
+        a = 0.5 * np.sum(gap * (diagonal[:, first] - diagonal[:, second]), axis=0)
+        b = np.sum(gap * rotated[:, first, second], axis=0)
+        theta = 0.5 * np.arctan2(-b, -a)
+        theta[(a == 0.0) & (b == 0.0)] = 0.0
+        turn = np.eye(orientation.shape[0])
+        cos, sin = np.cos(theta), np.sin(theta)
+        turn[first, first] = turn[second, second] = cos
+        turn[first, second], turn[second, first] = -sin, sin
+        orientation = orientation @ turn
+        rotated = turn.T @ rotated @ turn
     return orientation
+
+
+@functools.lru_cache(maxsize=32)
+def _round_robin(d: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Every pair of ``range(d)`` once, in rounds of disjoint pairs (circle method)."""
+    players = list(range(d)) + ([-1] if d % 2 else [])
+    m = len(players)
+    rounds = []
+    for _ in range(m - 1):
+        pairs = [(players[i], players[m - 1 - i]) for i in range(m // 2)]
+        pairs = [(min(p), max(p)) for p in pairs if -1 not in p]
+        first, second = (
+            np.array(side, dtype=np.intp) for side in zip(*pairs, strict=True)
+        )
+        rounds.append((first, second))
+        players = [players[0], players[-1], *players[1:-1]]
+    return tuple(rounds)
 
 
 def _given_orientation(W, n, orientation, equal_volume: bool) -> np.ndarray:
