@@ -1,9 +1,12 @@
-"""Starting points for EM: k-means, k-means++, random, random_from_data, user.
+"""Starting points for EM: k-means, k-means++, random, random_from_data, hc, user.
 
 Every data-driven start produces responsibilities; one M-step turns them
 into parameters. Starts that pick seed points (``k-means++``,
 ``random_from_data``) assign every row to its nearest seed, so the first
 covariances already reflect the data rather than ``reg_covar`` alone.
+``hc`` is mclust's default start: the partition of a model-based
+agglomerative hierarchical clustering (:mod:`gmmkit.hierarchical`),
+deterministic unless there are more rows than it builds its tree on.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import numpy as np
 
 from .covariance import covariance_model
 from .families.gaussian import MixtureParams, m_step, stats_from_responsibilities
+from .hierarchical import hierarchical_labels
 from .kmeans import KMeans, kmeans_plusplus, nearest_center
 
-INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data", "hc")
 
 
 def _one_hot(labels: np.ndarray, n_components: int, dtype) -> Callable:
@@ -42,7 +46,10 @@ def initial_responsibilities(
     ----------
     X : ndarray of shape (n_samples, n_features)
     n_components : int
-    method : {"kmeans", "k-means++", "random", "random_from_data"}
+    method : {"kmeans", "k-means++", "random", "random_from_data", "hc"}
+        ``"hc"``: the hierarchical partition, see
+        :func:`gmmkit.hierarchical.hierarchical_labels` (``rng`` draws its
+        subsample on large data; rows of zero weight never seed a cluster).
     rng : numpy.random.Generator
     sample_weight : ndarray of shape (n_samples,) or None
 
@@ -66,6 +73,8 @@ def initial_responsibilities(
             candidates = np.flatnonzero(sample_weight > 0)
         seeds = X[rng.choice(candidates, size=n_components, replace=False)]
         labels = nearest_center(X, seeds)[0]
+    elif method == "hc":
+        labels = hierarchical_labels(X, n_components, rng, sample_weight)
     elif method == "random":
         resp = rng.uniform(size=(X.shape[0], n_components)).astype(X.dtype)
         resp /= resp.sum(axis=1, keepdims=True)
