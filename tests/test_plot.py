@@ -493,6 +493,41 @@ def test_selection():
     assert tuple(star) == (result.best_n_components, result.best_row["bic"])
     with pytest.raises(ValueError, match="SelectionResult"):
         plot.plot_selection(object())
+    with pytest.raises(ValueError, match="'icl_entropy'"):
+        plot.plot_selection(result, criteria=("bic", "mdl"))
+
+
+@pytest.fixture(scope="module")
+def faithful_search():
+    """Every one of mclust's 14 models at K = 1..3 on Old Faithful."""
+    return gmmkit.select_model(load_old_faithful(), n_components=range(1, 4))
+
+
+def test_selection_of_fourteen_models_stays_readable(faithful_search):
+    from matplotlib.colors import to_hex
+
+    from gmmkit.plot._selection import OTHER_COLOR, model_marker
+
+    fig = plot.plot_selection(faithful_search, criteria=("bic", "icl_entropy"))
+    assert_drawn(fig)
+    bic, icl = fig.axes
+    assert icl.get_title().startswith("ICL (entropy)")
+    assert bic.get_title().endswith("best: K=3, EEE")
+    curves = [line for line in bic.get_lines() if len(line.get_xdata()) > 1]
+    assert len(curves) == 14
+    coloured = [c for c in curves if to_hex(c.get_color()) != OTHER_COLOR]
+    assert len(coloured) == 4 and coloured[-1].get_linewidth() > 1.5  # on top
+    markers = {line.get_marker() for line in curves}
+    assert len(markers) == 14  # every model its own marker
+    assert model_marker("tied") == model_marker("EEE")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[0].startswith("EEE  2314.3 (3)")  # the chosen model first
+    assert any(text.startswith("above the panel: ") for text in legend)
+    # The range follows the coloured curves: far worse models leave the top.
+    low, high = bic.get_ylim()
+    assert high < 2700 < faithful_search.rows[0]["bic"]  # EII at K=1, 4025
+    everything = plot.plot_selection(faithful_search, highlight=14)
+    assert everything.axes[0].get_ylim()[1] > 4000
 
 
 def test_images_and_sequences():

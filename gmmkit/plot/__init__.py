@@ -16,11 +16,12 @@ from ._clusters import (
 )
 from ._compare import plot_kmeans_vs_gmm
 from ._density import plot_density, plot_mixture_1d
-from ._diagnostics import plot_em_snapshots, plot_log_likelihood, plot_selection
+from ._diagnostics import plot_em_snapshots, plot_log_likelihood
 from ._ellipses import plot_ellipses
 from ._explorer import em_explorer
 from ._geometry import ellipse_params, make_view
 from ._images import plot_image_components, plot_image_samples, plot_sequence_clusters
+from ._selection import plot_selection
 
 __all__ = [
     "animate_em",

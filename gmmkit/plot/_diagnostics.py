@@ -1,4 +1,7 @@
-"""How a fit went: log-likelihood per iteration, EM snapshots, model choice."""
+"""How a fit went: log-likelihood per iteration and EM snapshots.
+
+The model search's figure, :func:`plot_selection`, is in :mod:`._selection`.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .._text import plural
-from ..covariance import COVARIANCE_TYPES
 from ._geometry import (
     check_fitted,
     check_points,
@@ -328,134 +329,3 @@ def snapshot_labels(model: Any, snapshot: Any, X: np.ndarray) -> np.ndarray:
         )
     labels = np.argmax(np.stack(log_joint, axis=1), axis=1)
     return np.where(labels >= len(weights), -1, labels)
-
-
-def plot_selection(
-    result: Any,
-    criteria: Sequence[str] = ("bic", "aic", "icl"),
-) -> Figure:
-    """Information criteria against K, one line per covariance type, best marked.
-
-    Parameters
-    ----------
-    result : SelectionResult
-        From :func:`gmmkit.select_model`.
-    criteria : sequence of {"bic", "aic", "icl"}, default=all three
-        One panel each; lower is better.
-
-    Returns
-    -------
-    fig : Figure
-    """
-    rows, criteria = _check_selection(result, criteria)
-    types = list(dict.fromkeys(r["covariance_type"] for r in rows))
-    type_colors = component_colors(len(COVARIANCE_TYPES))
-    palette = dict(zip(COVARIANCE_TYPES, type_colors, strict=True))
-    fig, axes = new_figure(len(criteria), 3, (4.0, 3.4))
-    ok = [r for r in rows if r["status"] == "ok" and np.isfinite(r["bic"])]
-    degenerate = [
-        r for r in rows if r["status"] == "degenerate" and np.isfinite(r[criteria[0]])
-    ]
-    failed = [r for r in rows if r["status"] == "failed"]
-    for ax, criterion in zip(axes, criteria, strict=True):
-        _draw_criterion_lines(ax, criterion, types, palette, ok, degenerate)
-        title = criterion.upper() + (
-            " (used to choose)" if criterion == result.criterion else ""
-        )
-        if ok:
-            best = _mark_best(ax, criterion, ok)
-            title += f"\nbest: K={best['n_components']}, {best['covariance_type']}"
-        ax.set_title(title, fontsize="medium")
-        ax.set_xlabel("number of components K")
-        ax.set_ylabel(f"{criterion.upper()} (lower is better)")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.grid(alpha=0.3)
-        _note_left_out(ax, degenerate, failed)
-    # One legend for all panels (the same lines in each), outside them.
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right center", fontsize="small")
-    return fig
-
-
-def _check_selection(result: Any, criteria: Sequence[str]) -> tuple[list, list[str]]:
-    """The result's rows and the criteria in lower case; ValueError if unusable."""
-    rows = getattr(result, "rows", None)
-    if rows is None or not hasattr(result, "criterion"):
-        raise ValueError(
-            "plot_selection needs the SelectionResult returned by "
-            f"gmmkit.select_model, got {type(result).__name__}."
-        )
-    criteria = [str(c).lower() for c in criteria]
-    for c in criteria:
-        if c not in ("bic", "aic", "icl"):
-            raise ValueError(f"criteria must be among 'bic', 'aic', 'icl', got {c!r}.")
-    if not criteria:
-        raise ValueError("criteria must name at least one criterion.")
-    return rows, criteria
-
-
-def _draw_criterion_lines(ax, criterion, types, palette, ok, degenerate) -> None:
-    """One line per covariance type over K; degenerate fits as hollow dots."""
-    for kind in types:
-        mine = sorted(
-            (r for r in ok if r["covariance_type"] == kind),
-            key=lambda r: r["n_components"],
-        )
-        if not mine:
-            continue
-        ax.plot(
-            [r["n_components"] for r in mine],
-            [r[criterion] for r in mine],
-            marker="o",
-            markersize=4,
-            color=palette.get(kind, "black"),
-            label=kind,
-        )
-    for kind in types:
-        flat = [r for r in degenerate if r["covariance_type"] == kind]
-        if flat:  # drawn, unconnected and hollow: scored but never chosen
-            ax.scatter(
-                [r["n_components"] for r in flat],
-                [r[criterion] for r in flat],
-                s=22,
-                facecolors="none",
-                edgecolors=palette.get(kind, "black"),
-                linewidths=1.0,
-                label=f"{kind}, degenerate",
-            )
-
-
-def _mark_best(ax, criterion: str, ok: list) -> dict:
-    """A gold star on the best scored fit (fewest parameters on a tie); its row."""
-    best = min(ok, key=lambda r: (r[criterion], r["n_parameters"]))
-    ax.scatter(
-        [best["n_components"]],
-        [best[criterion]],
-        marker="*",
-        s=260,
-        color="gold",
-        edgecolors="black",
-        linewidths=0.8,
-        zorder=5,
-        label="best",
-    )
-    return best
-
-
-def _note_left_out(ax, degenerate: list, failed: list) -> None:
-    """A note in the corner on the degenerate (hollow) and failed (absent) fits."""
-    notes = []
-    if degenerate:
-        count = plural(len(degenerate), "degenerate fit")
-        notes.append(f"{count}: hollow, never chosen")
-    if failed:
-        notes.append(f"{plural(len(failed), 'fit')} failed, not shown")
-    if notes:
-        ax.text(
-            0.02,
-            0.02,
-            "\n".join(notes),
-            transform=ax.transAxes,
-            fontsize="x-small",
-            color=WARNING_COLOR,
-        )
