@@ -1,6 +1,7 @@
 """The generated HTML report: interpretation sentences, theory source, the page."""
 
 import html
+import json
 import re
 import sys
 import warnings
@@ -19,7 +20,7 @@ from gmmkit.report import figures as F
 from gmmkit.report import interpret as I
 from gmmkit.report.mathml import tex_to_mathml
 from gmmkit.report.theory import THEORY, theory_html, theory_markdown
-from gmmkit.selection import InitComparison
+from gmmkit.selection import InitComparison, InitComparisonResult, group_optima
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,27 +128,40 @@ def assert_iteration_counts_agree(text, n_iter):
     assert int(rest[1]) == done + 1 and int(rest[2] or rest[1]) == scored
 
 
-def _comparison(init, values):
+def _comparison(init, values, reasons=None):
     values = np.asarray(values, dtype=float)
+    if reasons is None:
+        reasons = [""] * len(values)
+    reasons = np.asarray(reasons, dtype=object)
+    optima = group_optima(values, 1e-4)
+    # The reason of an optimum is that of its most likely run (here: equal).
+    top = [reasons[np.flatnonzero(values == value)[0]] for value, _ in optima]
     return InitComparison(
         init=init,
         log_likelihoods=values,
         n_iter=np.full(len(values), 10),
         converged=np.ones(len(values), dtype=bool),
-        optima=[],
+        optima=optima,
         n_failed=int(np.isnan(values).sum()),
+        reasons=reasons,
+        degenerate=[str(r) for r in top],
     )
 
 
+def _restarts(**comparisons):
+    return InitComparisonResult(comparisons, 2, "full", 1e-4)
+
+
 def test_restart_sentences_count_optima_per_start():
-    comparison = {
-        "kmeans": _comparison("kmeans", [-1.0, -1.0 - 1e-6, -1.0, -1.0, -1.0]),
-        "random": _comparison("random", [-1.0, -1.2, -1.2, -1.0, np.nan]),
-    }
-    optima = A.distinct_optima(comparison, atol=1e-4)
+    comparison = _restarts(
+        kmeans=_comparison("kmeans", [-1.0, -1.0 - 1e-6, -1.0, -1.0, -1.0]),
+        random=_comparison("random", [-1.0, -1.2, -1.2, -1.0, np.nan]),
+    )
+    optima = A.distinct_optima(comparison)
     assert [round(o.log_likelihood, 6) for o in optima] == [-1.0, -1.2]
     assert optima[0].counts == {"kmeans": 5, "random": 2}
     assert optima[1].counts == {"kmeans": 0, "random": 2}
+    assert [o.best for o in optima] == [True, False]
     first, by_start, reliable, failed = I.restart_sentences(comparison, optima, 100)
     assert "The 9 runs found 2 distinct optima" in first
     assert "reached by 7 of them" in first
@@ -155,6 +169,52 @@ def test_restart_sentences_count_optima_per_start():
     assert by_start.endswith("kmeans 5 of 5, random 2 of 4.")
     assert reliable.startswith("kmeans starts were the most reliable")
     assert failed == "1 run failed (a component collapsed)."
+
+
+def test_a_degenerate_optimum_is_never_called_the_best():
+    """The comparison's own marks are used: a flat optimum above is not the best."""
+    flat = "component 1 rests on as few as 1 point of data"
+    comparison = _restarts(
+        kmeans=_comparison("kmeans", [-3.9, -4.1, -4.1], [flat, "", ""]),
+        random=_comparison("random", [-4.1, -4.3, -4.1]),
+    )
+    optima = A.distinct_optima(comparison)
+    assert [o.log_likelihood for o in optima] == [-3.9, -4.1, -4.3]
+    assert [bool(o.degenerate) for o in optima] == [True, False, False]
+    best = A.best_optimum(optima)
+    assert best is optima[1] and best.total == 4
+    assert [s.n_best for s in A.start_summaries(comparison, optima)] == [2, 2]
+    first = I.restart_sentences(comparison, optima, 100)[0]
+    assert "The best, −4.1000 per point, was reached by 4 of them" in first
+    assert "(1 higher optimum, −3.9000 per point, reached by 1 run, is " in first
+    assert f"degenerate and never the best: {flat})" in first
+    assert "the other is lower by 0.2 per point (20 in total" in first
+    assert I.placement_sentence(optima, -4.1) == (
+        "The report's model sits at the best optimum found."
+    )
+    assert I.placement_sentence(optima, -3.9).startswith(
+        "The report's model sits at a degenerate optimum (component 1 rests"
+    )
+    every = _restarts(kmeans=_comparison("kmeans", [-3.9, -3.9], [flat, flat]))
+    only = I.restart_sentences(every, A.distinct_optima(every), 50)
+    assert only[0].startswith("Every one of the 2 runs ended at a degenerate optimum")
+
+
+def test_model_choice_sentences_name_the_model_and_the_rules():
+    from gmmkit import select_model
+
+    X = load_old_faithful()[:20]
+    selection = select_model(X, range(1, 7), ["full"])
+    note = I.degenerate_note(selection)
+    assert note.startswith(" 2 fits are degenerate (in parentheses): a component ")
+    assert "as many parameters" not in note  # the old, deleted rule
+    assert "reg_covar" in note
+    sentence = I.selection_sentence(selection)
+    assert sentence.startswith(
+        "BIC chose 2 components with covariance model full (ellipsoidal, varying "
+        "volume, shape and orientation; BIC "
+    )
+    assert I.model_description("tied") == I.model_description("EEE")
 
 
 def test_ambiguity_and_anomalies():
@@ -216,7 +276,14 @@ def one_feature_report(tmp_path_factory):
         300, [[0.0], [5.0]], [1.0, 2.25], weights=[0.6, 0.4], random_state=1
     )
     out = tmp_path_factory.mktemp("onefeature")
-    return build(X, n_components=2, n_init=3, feature_names=["size"], out_dir=out)
+    return build(
+        X,
+        n_components=2,
+        covariance_type="full",
+        n_init=3,
+        feature_names=["size"],
+        out_dir=out,
+    )
 
 
 def test_report_is_written_atomically(faithful_report):
@@ -225,9 +292,42 @@ def test_report_is_written_atomically(faithful_report):
     text = faithful_report.read_text(encoding="utf-8")
     assert "Gaussian mixtures and EM, from first principles" in text
     assert "Component 1 moved" in text or "Component 0 moved" in text
-    assert "BIC chose 2 components with full covariances" in text
+    # The report's choice is select_model's default one: EEE, K = 3.
+    assert "BIC chose 3 components with covariance model EEE (ellipsoidal, " in text
+    assert "126 fits" in text
     assert "272 rows and 2 features. Per feature:" in text
     assert "(s)" not in re.sub(r"<[^>]*>", "", text)
+
+
+def test_report_explains_select_models_choice(faithful_report):
+    text = html.unescape(re.sub(r"<[^>]*>", " ", faithful_report.read_text()))
+    page = faithful_report.read_text()
+    # The model-by-K grid of the 126 fits, the chosen cell marked.
+    assert page.count('<span class="chosen">') == 1
+    assert '<span class="chosen">2314.3</span>' in page
+    assert "K = 9" in text and "VEV" in text
+    assert "the commands gmmkit select and gmmkit fit -k auto run too" in text
+    # Random starts stall at the symmetric start of a shared covariance: the
+    # fit shown is the search's optimum, reached from another start.
+    assert "below the −4.1409 that the model search reached" in text
+    assert "mclust's hierarchical partition (init_params='hc') instead" in text
+    assert "sits at the best optimum found" in text
+    # The theory names the decomposition behind the 14 models.
+    assert "Celeux and Govaert" in text
+
+
+@pytest.mark.xfail(
+    raises=ValueError,
+    strict=True,
+    reason="compare_inits (gmmkit/init_comparison.py) takes only scikit-learn's "
+    "four names, so the restart study of VEV cannot run yet",
+)
+def test_report_on_iris_chooses_what_select_model_chooses(tmp_path):
+    fixture = ROOT / "tests" / "data" / "mclust" / "models.json"
+    iris = np.asarray(json.loads(fixture.read_text())["data"]["iris"], dtype=float)
+    path = build(iris, out_dir=tmp_path, max_components=4, n_init=2)
+    text = path.read_text(encoding="utf-8")
+    assert "BIC chose 2 components with covariance model VEV" in text
 
 
 def test_report_rejects_bad_arguments(tmp_path):
@@ -343,6 +443,7 @@ def test_figures_name_their_axes_without_pandas(tmp_path, monkeypatch):
             np.asarray(load_old_faithful()),
             feature_names=["eruptions", "waiting"],
             n_components=2,
+            covariance_type="full",
             n_init=2,
             out_dir=tmp_path,
         )

@@ -106,7 +106,7 @@ def component_summary(model: Any) -> ComponentSummary:
 
 
 def runner_up(selection: Any) -> dict | None:
-    """The second best fit by BIC among those that are not degenerate or failed.
+    """The second best fit by the search's criterion among the healthy ones.
 
     Parameters
     ----------
@@ -117,8 +117,9 @@ def runner_up(selection: Any) -> dict | None:
     row : dict or None
         None when fewer than two fits qualify.
     """
+    name = selection.criterion
     good = [r for r in selection.rows if r["status"] == "ok"]
-    ranked = sorted(good, key=lambda r: r["bic"])
+    ranked = sorted(good, key=lambda r: (r[name], r["n_parameters"]))
     return ranked[1] if len(ranked) > 1 else None
 
 
@@ -313,10 +314,18 @@ class Optimum:
         Best mean log-likelihood per point in the group.
     counts : dict of str to int
         Runs of each kind of start that reached it.
+    degenerate : str
+        Why the fit at this optimum is degenerate (a component resting on
+        too few points, or held up by ``reg_covar``); "" for a sound one.
+    best : bool
+        Whether it is the best optimum: the most likely sound one. A
+        degenerate optimum is never the best, however likely.
     """
 
     log_likelihood: float
     counts: dict[str, int]
+    degenerate: str = ""
+    best: bool = False
 
     @property
     def total(self) -> int:
@@ -324,40 +333,35 @@ class Optimum:
         return sum(self.counts.values())
 
 
-def distinct_optima(comparison: Mapping, atol: float = 1e-4) -> list[Optimum]:
-    """Group the final log-likelihoods of all runs of :func:`compare_inits`.
+def distinct_optima(comparison: Any) -> list[Optimum]:
+    """The optima of :func:`~gmmkit.compare_inits`, highest first, marked.
+
+    The grouping, the degeneracy of each optimum and which one is the best
+    are the comparison's own (:meth:`InitComparisonResult.optima`).
 
     Parameters
     ----------
-    comparison : dict of str to InitComparison
-    atol : float, default=1e-4
-        Values closer than this (chained) count as one optimum.
+    comparison : InitComparisonResult
 
     Returns
     -------
     optima : list of Optimum
-        Best first.
+        Highest first, degenerate ones included; see :func:`best_optimum`.
     """
-    runs = [
-        (float(v), init)
-        for init, c in comparison.items()
-        for v in c.log_likelihoods
-        if np.isfinite(v)
-    ]
-    runs.sort(key=lambda r: -r[0])
-    groups: list[list[tuple[float, str]]] = []
-    for value, init in runs:
-        if groups and groups[-1][-1][0] - value <= atol:
-            groups[-1].append((value, init))
-        else:
-            groups.append([(value, init)])
     return [
         Optimum(
-            log_likelihood=g[0][0],
-            counts={init: sum(1 for _, i in g if i == init) for init in comparison},
+            log_likelihood=o["log_likelihood"],
+            counts={init: o[init] for init in comparison},
+            degenerate=o["reason"] if o["degenerate"] else "",
+            best=o["best"],
         )
-        for g in groups
+        for o in comparison.optima()
     ]
+
+
+def best_optimum(optima: Sequence[Optimum]) -> Optimum | None:
+    """The best optimum (the most likely sound one), or None when all are degenerate."""
+    return next((o for o in optima if o.best), None)
 
 
 @dataclass(frozen=True)
@@ -372,7 +376,8 @@ class StartSummary:
     n_optima : int
         Distinct optima these runs reached.
     n_best : int or None
-        Runs that reached the best optimum of all kinds (None: no optimum).
+        Runs that reached the best optimum of all kinds (None: no sound
+        optimum).
     n_succeeded : int
         Runs that did not fail.
     median_iterations : float or None
@@ -399,12 +404,13 @@ def start_summaries(
     ----------
     comparison : dict of str to InitComparison
     optima : list of Optimum
-        From :func:`distinct_optima`, best first.
+        From :func:`distinct_optima`.
 
     Returns
     -------
     summaries : list of StartSummary
     """
+    best = best_optimum(optima)
     out = []
     for init, c in comparison.items():
         finished = c.n_iter[np.isfinite(c.log_likelihoods)]
@@ -414,7 +420,7 @@ def start_summaries(
                 n_runs=len(c.log_likelihoods),
                 n_failed=c.n_failed,
                 n_optima=c.n_optima,
-                n_best=optima[0].counts.get(init, 0) if optima else None,
+                n_best=best.counts.get(init, 0) if best is not None else None,
                 n_succeeded=len(c.log_likelihoods) - c.n_failed,
                 median_iterations=np.median(finished) if len(finished) else None,
                 n_converged=int(c.converged.sum()),

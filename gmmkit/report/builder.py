@@ -9,6 +9,7 @@ summary, sections) and writes it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,15 @@ def build(
     *,
     out_dir: str | os.PathLike,
     n_components: int | str = "auto",
-    covariance_type: str = "full",
+    covariance_type: str | Sequence[str] = "all",
     feature_names: Any = None,
     n_init: int = 10,
     random_state: Any = 0,
     title: str | None = None,
     init_params: str = "random",
-    max_components: int = 8,
+    max_components: int = 9,
     anomaly_percentile: float = 1.0,
+    progress: Callable[[int, int, dict], Any] | None = None,
 ) -> Path:
     """Fit a Gaussian mixture to ``X`` and write a self-contained HTML report.
 
@@ -53,22 +55,28 @@ def build(
         Folder for ``report.html`` (created if missing).
     n_components : int or "auto", default="auto"
         "auto" chooses K in 1..max_components by BIC.
-    covariance_type : {"full", "tied", "diag", "spherical", "auto"}
-        "auto" chooses the type by BIC too.
+    covariance_type : str or sequence of str, default="all"
+        "all" (mclust's 14; "auto" is the same), one model (``"EEE"``,
+        ``"full"``) or several. When K is "auto" or several models are given,
+        the choice is :func:`~gmmkit.select_model`'s, with its defaults.
     feature_names : sequence of str, optional
         Names of the columns (default: a DataFrame's columns, else x0, x1, ...).
     n_init : int, default=10
         Starts of the final fit, and runs per kind of start in the comparison.
     random_state : None, int or Generator, default=0
+        Given as it is to the model search; seeds the other fits too.
     title : str, optional
     init_params : str, default="random"
-        Starts of the final fit. Random responsibilities start every
-        component near the centre of the data, so the report shows EM itself
-        separating them; "kmeans" starts close to the answer.
-    max_components : int, default=8
-        Largest K tried when ``n_components="auto"``.
+        Starts of the final fit: random responsibilities start every component
+        near the centre, so the report shows EM separating them. When they end
+        below the search's fit of the chosen model, the fit shown starts from
+        "hc", "kmeans" or the search's parameters instead, as the report says.
+    max_components : int, default=9
+        Largest K tried when ``n_components="auto"`` (9: select_model's).
     anomaly_percentile : float, default=1.0
         Points with log-density below this percentile are listed as anomalies.
+    progress : callable, optional
+        ``progress(done, total, row)`` after each fit of the model search.
 
     Returns
     -------
@@ -82,10 +90,7 @@ def build(
     OSError
         When ``out_dir`` cannot be created or written.
     """
-    if not 0 < float(anomaly_percentile) < 100:
-        raise ValueError(
-            f"anomaly_percentile must be between 0 and 100, got {anomaly_percentile!r}."
-        )
+    check_anomaly_percentile(anomaly_percentile)
     _check_writable(Path(out_dir))  # fail before the fits, not after them
     fit = fit_for_report(
         X,
@@ -96,7 +101,43 @@ def build(
         random_state,
         init_params,
         max_components,
+        progress,
     )
+    return write_report(fit, out_dir, title, anomaly_percentile)
+
+
+def check_anomaly_percentile(anomaly_percentile: float) -> None:
+    """ValueError unless ``0 < anomaly_percentile < 100``."""
+    if not 0 < float(anomaly_percentile) < 100:
+        raise ValueError(
+            f"anomaly_percentile must be between 0 and 100, got {anomaly_percentile!r}."
+        )
+
+
+def write_report(
+    fit: ReportFit,
+    out_dir: str | os.PathLike,
+    title: str | None = None,
+    anomaly_percentile: float = 1.0,
+) -> Path:
+    """Write the report of fits made by :func:`~.fitting.fit_for_report`.
+
+    :func:`build` is this after the fits; calling the two apart lets a
+    caller show the chosen model before the page is written.
+
+    Parameters
+    ----------
+    fit : ReportFit
+    out_dir : str or path
+    title : str, optional
+    anomaly_percentile : float, default=1.0
+
+    Returns
+    -------
+    path : Path
+        The written ``out_dir/report.html``.
+    """
+    check_anomaly_percentile(anomaly_percentile)
     k, cov = fit.model.n_components, fit.model.covariance_type
     title = title or f"Gaussian mixture report: {k} components ({cov} covariances)"
     # Inside the report every array has the model's columns in its order.
@@ -139,10 +180,12 @@ def _summary(fit: ReportFit) -> str:
     model, X = fit.model, fit.X
     resp = model.predict_proba(fit.X)
     items = [
-        f"Model: {plural(model.n_components, 'Gaussian component')} with "
-        f"{model.covariance_type} covariances"
+        f"Model: {plural(model.n_components, 'Gaussian component')}, covariance "
+        f"model {model.covariance_type} "
+        f"({I.model_description(model.covariance_type)})"
         + (
-            f", chosen by BIC among {len(fit.selection.rows)} candidate models."
+            f", chosen by BIC among {plural(len(fit.selection.rows), 'fit')} "
+            "of select_model's search."
             if fit.selection is not None
             else ", as requested."
         ),
@@ -155,6 +198,9 @@ def _summary(fit: ReportFit) -> str:
         I.restart_sentences(fit.comparison, fit.optima, len(X))[0],
         I.ambiguity_sentence(resp, AMBIGUOUS),
     ]
+    fallback = I.fallback_sentence(fit.fallback)
+    if fallback:
+        items.insert(3, fallback)
     warn = "".join(H.paragraph(w, "warn") for w in fit.warnings)
     return "<strong>At a glance</strong>" + H.bullets(items) + warn
 

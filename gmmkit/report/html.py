@@ -64,6 +64,9 @@ th { background: var(--tint); font-weight: 600; white-space: normal;
 td.text, th.text { text-align: left; }
 tr.best td { font-weight: 700; background: #eaf1fb; }
 tr.group-start td { border-top: 2px solid var(--rule); }
+td .chosen { font-weight: 700; background: #d5e3f6; padding: 0 0.25em;
+             border-radius: 3px; }
+td .degenerate { color: var(--muted); }
 .swatch { display: inline-block; width: 0.75em; height: 0.75em;
           border-radius: 50%; margin-right: 0.35em; vertical-align: -0.05em; }
 iframe.explorer { width: 100%; height: 760px; border: 1px solid var(--rule);

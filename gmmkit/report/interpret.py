@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 
 from .._text import plural
+from ..covariance import covariance_model
 from .analysis import (
     Optimum,
     Trajectories,
+    best_optimum,
     iteration_reaching,
     likelihood_decreases,
     optimum_index,
@@ -72,8 +74,53 @@ def ordinal(value: float) -> str:
 
 
 # ----------------------------------------------------------- model choice
+#: The three parts of Sigma_k = lambda_k D_k A_k D_k^T, in mclust's order.
+_PARTS = ("volume", "shape", "orientation")
+
+
+def model_description(covariance_type: str) -> str:
+    """What a covariance model lets vary, in words, from its mclust name.
+
+    Examples
+    --------
+    >>> model_description("EEE")
+    'ellipsoidal, equal volume, shape and orientation'
+    >>> model_description("VEV")
+    'ellipsoidal, varying volume and orientation, equal shape'
+    >>> model_description("diag")
+    'diagonal (axis-aligned), varying volume and shape'
+    >>> model_description("EII")
+    'spherical, equal volume'
+    """
+    letters = covariance_model(covariance_type).mclust_name
+    form = "ellipsoidal"
+    if letters[1] == "I":
+        form = "spherical"
+    elif letters[2] == "I":
+        form = "diagonal (axis-aligned)"
+    words = {"E": "equal", "V": "varying"}
+    groups: dict[str, list[str]] = {}
+    for letter, part in zip(letters, _PARTS, strict=True):
+        if letter != "I":
+            groups.setdefault(words[letter], []).append(part)
+    described = [
+        f"{word} {_and(parts)}"
+        for word, parts in sorted(groups.items(), key=lambda g: -len(g[1]))
+    ]
+    return ", ".join([form, *described])
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def criterion_label(criterion: str) -> str:
+    """``BIC``, ``ICL``, ``ICL (entropy form)``: a criterion as the report names it."""
+    return criterion.upper().replace("_ENTROPY", " (entropy form)")
+
+
 def selection_sentence(selection: Any) -> str:
-    """What BIC chose, and by how much it beat the next best model.
+    """What the criterion chose, and by how much it beat the next best model.
 
     Parameters
     ----------
@@ -84,17 +131,21 @@ def selection_sentence(selection: Any) -> str:
     sentence : str
     """
     best = selection.best_row
+    name = selection.criterion
+    label = criterion_label(name)
     why = (
-        f"BIC chose {plural(best['n_components'], 'component')} with "
-        f"{best['covariance_type']} covariances (BIC {fmt_fixed(best['bic'], 1)})"
+        f"{label} chose {plural(best['n_components'], 'component')} with "
+        f"covariance model {best['covariance_type']} "
+        f"({model_description(best['covariance_type'])}; {label} "
+        f"{fmt_fixed(best[name], 1)})"
     )
     runner = runner_up(selection)
     if runner is None:
         return why + "."
     return why + (
         f"; the next best, {runner['n_components']} {runner['covariance_type']}, "
-        f"scores {fmt(runner['bic'] - best['bic'])} higher. A BIC difference above "
-        "10 is usually read as strong evidence."
+        f"scores {fmt(runner[name] - best[name])} higher. A {label} difference "
+        "above 10 is usually read as strong evidence, below 2 as barely any."
     )
 
 
@@ -114,11 +165,54 @@ def degenerate_note(selection: Any) -> str:
     if not count:
         return ""
     return (
-        f" {plural(count, 'fit')} {'is' if count == 1 else 'are'} degenerate: a "
-        "component rests on too few points to estimate its covariance, or only "
-        "reg_covar holds it up, or the model has as many parameters as there are "
-        "observations. Such fits reach high likelihoods on small data; they are "
-        "shown but never chosen."
+        f" {plural(count, 'fit')} {'is' if count == 1 else 'are'} degenerate "
+        "(in parentheses): a component rests on fewer points than its covariance "
+        "needs, a shared covariance has too few residuals to estimate it, or "
+        "only reg_covar keeps a variance above zero. Such fits reach high "
+        "likelihoods that say nothing about the data; they are shown but never "
+        "chosen."
+    )
+
+
+def failed_note(selection: Any) -> str:
+    """A sentence on the fits a model search could not make ("" when none)."""
+    failed = [row for row in selection.rows if row["status"] == "failed"]
+    if not failed:
+        return ""
+    first = failed[0]
+    return (
+        f" {plural(len(failed), 'fit')} could not be made (a dash), for "
+        f"instance K = {first['n_components']} {first['covariance_type']}: "
+        f"{first['reason']}."
+    )
+
+
+def fallback_sentence(fallback: Any) -> str:
+    """Why the fit shown does not start where it was asked to ("" when it does).
+
+    Parameters
+    ----------
+    fallback : Fallback or None
+
+    Returns
+    -------
+    sentence : str
+    """
+    if fallback is None:
+        return ""
+    used = {
+        "search": "the model search's own parameters",
+        "hc": "mclust's hierarchical partition (init_params='hc')",
+        "kmeans": "k-means starts",
+    }.get(fallback.used, f"{fallback.used} starts")
+    return (
+        f"The {plural(fallback.n_init, 'start')} of kind {fallback.requested} "
+        "reached only "
+        f"{fmt_fixed(fallback.reached, 4)} per point, below the "
+        f"{fmt_fixed(fallback.target, 4)} that the model search reached for "
+        f"this model, so the fit shown starts from {used} instead. (Random "
+        "responsibilities start every component at the centre of the data; "
+        "with a shared covariance EM can stay there.)"
     )
 
 
@@ -365,9 +459,9 @@ def restart_sentences(
 
     Parameters
     ----------
-    comparison : dict of str to InitComparison
+    comparison : InitComparisonResult
     optima : list of Optimum
-        From :func:`distinct_optima`.
+        From :func:`distinct_optima`: highest first, degenerate ones marked.
     n_samples : int
 
     Returns
@@ -376,47 +470,99 @@ def restart_sentences(
     """
     n_runs = sum(len(c.log_likelihoods) for c in comparison.values())
     n_failed = sum(c.n_failed for c in comparison.values())
-    kinds = len(comparison)
-    out = []
     if not optima:
         return [f"All {n_runs} runs failed."]
-    best = optima[0]
-    if len(optima) == 1:
-        out.append(
-            f"All {n_runs - n_failed} runs ({kinds} kinds of start) reached the same "
-            f"optimum, {fmt_fixed(best.log_likelihood, 4)} per point: on these data "
-            "the result does not depend on the start."
-        )
+    best = best_optimum(optima)
+    if best is None:
+        out = [
+            f"Every one of the {n_runs - n_failed} runs ended at a degenerate "
+            f"optimum ({optima[0].degenerate}): none is a fit to trust. Try fewer "
+            "components or a covariance model with fewer parameters."
+        ]
     else:
-        gaps = [best.log_likelihood - o.log_likelihood for o in optima[1:]]
-        shown = ", ".join(fmt(g) for g in gaps[:4]) + (" ..." if len(gaps) > 4 else "")
-        totals = ", ".join(fmt(g * n_samples) for g in gaps[:4])
-        out.append(
-            f"The {n_runs - n_failed} runs found {len(optima)} distinct optima. The "
-            f"best, {fmt_fixed(best.log_likelihood, 4)} per point, was reached by "
-            f"{best.total} of them; the others are lower by {shown} per point "
-            f"({totals} in total log-likelihood)."
-        )
-        rates = []
-        for init, c in comparison.items():
-            runs = len(c.log_likelihoods) - c.n_failed
-            rates.append((best.counts.get(init, 0) / runs if runs else 0.0, init))
-        rates.sort(reverse=True)
-        listed = ", ".join(
-            f"{init} {best.counts.get(init, 0)} of "
-            f"{len(comparison[init].log_likelihoods) - comparison[init].n_failed}"
-            for _, init in rates
-        )
-        out.append(f"Runs reaching the best optimum, by kind of start: {listed}.")
-        if rates[0][0] > rates[-1][0]:
-            out.append(
-                f"{rates[0][1]} starts were the most reliable here and "
-                f"{rates[-1][1]} starts the least; a local optimum is where EM "
-                "stops when no single step can improve the fit, so more starts "
-                "(n_init) make finding the best one more likely."
-            )
+        out = [_optima_sentence(len(comparison), optima, best, n_runs - n_failed)]
+        out[0] += _degenerate_optima_sentence(optima, best)
+        out[0] += _lower_optima_sentence(optima, best, n_samples)
+        if len(optima) > 1:
+            out += _start_rates(comparison, best)
     if n_failed:
         out.append(f"{plural(n_failed, 'run')} failed (a component collapsed).")
+    return out
+
+
+def _optima_sentence(
+    kinds: int, optima: Sequence[Optimum], best: Optimum, n_ok: int
+) -> str:
+    """How many optima the runs found, and the best one."""
+    value = fmt_fixed(best.log_likelihood, 4)
+    if len(optima) == 1:
+        return (
+            f"All {n_ok} runs ({kinds} kinds of start) reached the same optimum, "
+            f"{value} per point: on these data the result does not depend on the "
+            "start."
+        )
+    return (
+        f"The {n_ok} runs found {len(optima)} distinct optima. The best, {value} "
+        f"per point, was reached by {best.total} of them"
+    )
+
+
+def _lower_optima_sentence(
+    optima: Sequence[Optimum], best: Optimum, n_samples: int
+) -> str:
+    """The gaps below the best optimum, per point and in total."""
+    if len(optima) == 1:
+        return ""
+    gaps = [
+        best.log_likelihood - o.log_likelihood
+        for o in optima
+        if o.log_likelihood < best.log_likelihood
+    ]
+    if not gaps:
+        return "."
+    shown = ", ".join(fmt(g) for g in gaps[:4]) + (" ..." if len(gaps) > 4 else "")
+    totals = ", ".join(fmt(g * n_samples) for g in gaps[:4])
+    others = "the other is" if len(gaps) == 1 else "the others are"
+    return f"; {others} lower by {shown} per point ({totals} in total log-likelihood)."
+
+
+def _degenerate_optima_sentence(optima: Sequence[Optimum], best: Optimum) -> str:
+    """The degenerate optima above the best: never the best, and why."""
+    above = [
+        o for o in optima if o.degenerate and o.log_likelihood > best.log_likelihood
+    ]
+    if not above:
+        return ""
+    values = ", ".join(fmt_fixed(o.log_likelihood, 4) for o in above[:3])
+    runs = sum(o.total for o in above)
+    return (
+        f" ({plural(len(above), 'higher optimum', 'higher optima')}, {values} per "
+        f"point, reached by {plural(runs, 'run')}, "
+        f"{'is' if len(above) == 1 else 'are'} degenerate and never the best: "
+        f"{above[0].degenerate})"
+    )
+
+
+def _start_rates(comparison: Mapping, best: Optimum) -> list[str]:
+    """How often each kind of start reached the best optimum, most reliable first."""
+    rates = []
+    for init, c in comparison.items():
+        runs = len(c.log_likelihoods) - c.n_failed
+        rates.append((best.counts.get(init, 0) / runs if runs else 0.0, init))
+    rates.sort(reverse=True)
+    listed = ", ".join(
+        f"{init} {best.counts.get(init, 0)} of "
+        f"{len(comparison[init].log_likelihoods) - comparison[init].n_failed}"
+        for _, init in rates
+    )
+    out = [f"Runs reaching the best optimum, by kind of start: {listed}."]
+    if rates[0][0] > rates[-1][0]:
+        out.append(
+            f"{rates[0][1]} starts were the most reliable here and "
+            f"{rates[-1][1]} starts the least; a local optimum is where EM "
+            "stops when no single step can improve the fit, so more starts "
+            "(n_init) make finding the best one more likely."
+        )
     return out
 
 
@@ -426,7 +572,7 @@ def placement_sentence(optima: Sequence[Optimum], log_likelihood: float) -> str:
     Parameters
     ----------
     optima : list of Optimum
-        Best first.
+        Highest first, degenerate ones marked.
     log_likelihood : float
         The model's mean log-likelihood per point.
 
@@ -434,20 +580,30 @@ def placement_sentence(optima: Sequence[Optimum], log_likelihood: float) -> str:
     -------
     sentence : str
     """
-    best = optima[0].log_likelihood if optima else np.nan
+    best = best_optimum(optima)
     where = optimum_index(optima, log_likelihood)
-    if optima and log_likelihood > best + 1e-4:
+    if where is not None and optima[where].degenerate:
+        return (
+            f"The report's model sits at a degenerate optimum "
+            f"({optima[where].degenerate}); treat it with suspicion."
+        )
+    if best is None:
+        return (
+            f"The report's model reaches {fmt_fixed(log_likelihood, 4)} per point; "
+            "every optimum of the restarts is degenerate."
+        )
+    if where is not None and optima[where] is best:
+        return "The report's model sits at the best optimum found."
+    if log_likelihood > best.log_likelihood + 1e-4:
         return (
             "The report's model (best of its own starts) is slightly better than "
-            "every run here."
+            "every sound optimum found here."
         )
-    if where == 0:
-        return "The report's model sits at the best optimum found."
     if where is not None:
         return (
             f"The report's model sits at optimum {where + 1}, "
-            f"{fmt(best - log_likelihood)} per point below the best found here; "
-            "try more starts (n_init) or another init_params."
+            f"{fmt(best.log_likelihood - log_likelihood)} per point below the best "
+            "found here; try more starts (n_init) or another init_params."
         )
     return (
         f"The report's model reaches {fmt_fixed(log_likelihood, 4)} per point, not "

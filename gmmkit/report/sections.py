@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from .._text import plural
-from ..selection import SelectionResult
 from . import analysis as A
 from . import figures as F
 from . import html as H
 from . import interpret as I
-from .fitting import REPORT_TOL, SELECTION_N_INIT, ReportFit
+from .choice import selection_part
+from .fitting import REPORT_TOL, ReportFit
 from .theory import theory_html
 
 #: Most snapshot iterations listed in the component table.
@@ -78,7 +78,7 @@ def model_section(fit: ReportFit) -> str:
     model, X = fit.model, fit.X
     parts = []
     if fit.selection is not None:
-        parts.append(_selection_part(fit.selection))
+        parts.append(selection_part(fit.selection))
     parts.append(H.paragraph("The fitted components:"))
     parts.append(_component_table(fit))
     if X.shape[1] == 1:
@@ -96,66 +96,6 @@ def model_section(fit: ReportFit) -> str:
         )
     parts.append(H.figure(png, "The fitted mixture", caption))
     return "".join(parts)
-
-
-def _selection_part(selection: SelectionResult) -> str:
-    from ..plot import plot_selection
-
-    best = selection.best_row  # the same row object as in selection.rows
-    rows, classes = [], []
-    previous = None
-    for row in selection.rows:
-        scored = row["status"] != "failed"  # degenerate fits have numbers
-        if row["status"] == "degenerate":
-            note = "degenerate, never chosen: " + row["reason"][:60]
-        elif not scored:
-            note = row["reason"][:60]
-        else:
-            note = "yes" if row["converged"] else "no"
-        rows.append(
-            [
-                row["covariance_type"],
-                row["n_components"],
-                row["n_parameters"] if scored else "",
-                I.fmt_fixed(row["log_likelihood"], 1) if scored else "failed",
-                I.fmt_fixed(row["bic"], 1) if scored else "",
-                I.fmt_fixed(row["aic"], 1) if scored else "",
-                I.fmt_fixed(row["icl"], 1) if scored else "",
-                note,
-            ]
-        )
-        group = row["covariance_type"] != previous and previous is not None
-        classes.append("best" if row is best else ("group-start" if group else ""))
-        previous = row["covariance_type"]
-    return (
-        H.paragraph(
-            "Every candidate was fitted (up to "
-            f"{SELECTION_N_INIT} k-means starts each) and scored; lower is better."
-            + I.degenerate_note(selection)
-        )
-        + H.table(
-            [
-                "covariance",
-                "K",
-                "parameters",
-                "log-likelihood",
-                "BIC",
-                "AIC",
-                "ICL",
-                "converged",
-            ],
-            rows,
-            text_columns=(0, 7),
-            row_classes=classes,
-        )
-        + H.paragraph(I.selection_sentence(selection))
-        + H.figure(
-            F.figure_png(plot_selection(selection)),
-            "Information criteria against K",
-            "Each criterion against the number of components, one line per "
-            "covariance type; the chosen model is marked.",
-        )
-    )
 
 
 def _colors(k: int) -> list[str]:
@@ -196,9 +136,12 @@ def convergence_section(fit: ReportFit) -> str:
     model = fit.model
     verdict = I.monotonicity_verdict(model.history_, len(fit.X))
     real, _ = A.likelihood_decreases(model.history_)
+    fallback = I.fallback_sentence(fit.fallback)
     return (
-        H.paragraph(
-            f"The best of {model.n_init} starts is shown. Each EM iteration "
+        (H.paragraph(fallback) if fallback else "")
+        + H.paragraph(
+            f"The best of {plural(model.n_init, 'start')} ({fit.init_params}) is "
+            "shown. Each EM iteration "
             "scores the parameters it starts from (E-step), then updates them "
             "(M-step), so point i of the curve is the mean log-likelihood per "
             "point of the parameters after i M-steps (0 = the start). The "
@@ -244,37 +187,57 @@ def restart_section(fit: ReportFit) -> str:
         + _optima_table(optima, inits, n)
         + note
         + _start_table(A.start_summaries(comparison, optima))
-        + H.paragraph(
-            "kmeans: k-means labels; k-means++: k-means++ seeds, each row assigned "
-            "to its nearest seed; random: random responsibilities; random_from_data: "
-            "random rows as seeds.",
-            "note",
-        )
+        + H.paragraph(_start_kinds(inits), "note")
     )
 
 
+#: What each kind of start is, for the note under the restart tables.
+START_KINDS = {
+    "kmeans": "k-means labels",
+    "k-means++": "k-means++ seeds, each row assigned to its nearest seed",
+    "random": "random responsibilities",
+    "random_from_data": "random rows as seeds",
+    "hc": "mclust's hierarchical partition (deterministic, so its runs agree)",
+}
+
+
+def _start_kinds(inits: list[str]) -> str:
+    return "; ".join(f"{init}: {START_KINDS.get(init, init)}" for init in inits) + "."
+
+
 def _optima_table(optima: list[A.Optimum], inits: list[str], n: int) -> str:
-    """The 15 best optima: value per point and in total, gap, runs reaching it."""
-    best = optima[0].log_likelihood if optima else np.nan
+    """The 15 highest optima: value per point and in total, gap, runs, soundness."""
+    best = A.best_optimum(optima)
+    top = best.log_likelihood if best is not None else np.nan
     rows = [
         [
             i + 1,
             I.fmt_fixed(o.log_likelihood, 4),
             I.fmt_fixed(o.log_likelihood * n, 2),
-            "" if i == 0 else I.fmt(best - o.log_likelihood),
+            "" if o is best else _gap(top - o.log_likelihood),
         ]
         + [o.counts.get(init, 0) for init in inits]
-        + [o.total]
+        + [o.total, "best" if o is best else _degenerate(o.degenerate)]
         for i, o in enumerate(optima[:15])
     ]
     return H.table(
         ["optimum", "log-lik. per point", "total log-lik.", "below best"]
         + [f"runs from {init}" for init in inits]
-        + ["all runs"],
+        + ["all runs", "note"],
         rows,
-        text_columns=(),
-        row_classes=["best"] + [""] * (len(rows) - 1),
+        text_columns=(len(inits) + 5,),
+        row_classes=["best" if o is best else "" for o in optima[:15]],
     )
+
+
+def _gap(gap: float) -> str:
+    if not np.isfinite(gap):
+        return ""
+    return I.fmt(gap) if gap >= 0 else f"{I.fmt(-gap)} above"
+
+
+def _degenerate(reason: str) -> str:
+    return f"degenerate, never the best: {reason[:80]}" if reason else ""
 
 
 def _start_table(summaries: list[A.StartSummary]) -> str:

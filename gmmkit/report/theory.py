@@ -129,8 +129,8 @@ $\frac{1}{2} N_k \log \det \Lambda_k - \frac{1}{2} \operatorname{tr}(\Lambda_k S
 weighted scatter $S_k = \sum_n r_{nk} (x_n - \mu_k)(x_n - \mu_k)^\top$. Since
 $\partial \log \det \Lambda / \partial \Lambda = \Lambda^{-1}$ and
 $\partial \operatorname{tr}(\Lambda S) / \partial \Lambda = S$, the maximum is at
-$N_k \Lambda_k^{-1} = S_k$. The four covariance types constrain $\Sigma_k$
-differently and each gets its own closed form:
+$N_k \Lambda_k^{-1} = S_k$. scikit-learn's four covariance types constrain
+$\Sigma_k$ differently and each gets its own closed form:
 
 - **full**: each component has its own unrestricted covariance,
 
@@ -160,6 +160,21 @@ $$
 $$
 
 gmmkit then adds `reg_covar` to each variance (each diagonal entry).
+
+These four are four of the fourteen models of Celeux and Govaert that mclust
+fits, which write every covariance as
+
+$$
+\Sigma_k = \lambda_k D_k A_k D_k^\top,
+$$
+
+a volume $\lambda_k = \det(\Sigma_k)^{1/d}$, a shape $A_k$ (diagonal, with
+determinant $1$) and an orientation $D_k$ (orthogonal). A model's three letters
+say whether the volume, the shape and the orientation are Equal across
+components, Variable, or the Identity: full is VVV, tied EEE, diag VVI and
+spherical VII, and EEV, say, shares volume and shape while each component turns
+its own way. Five of them (VEI, VEE, VEV, EVE, VVE) have no closed-form M-step:
+it alternates between the parts, or turns the common axes, each step raising $Q$.
 
 ## 7. Why the likelihood cannot decrease
 
@@ -229,9 +244,13 @@ $$
 \mathrm{BIC} = -2 \log p(X \mid \hat{\theta}) + p \log N, \qquad \mathrm{AIC} = -2 \log p(X \mid \hat{\theta}) + 2p.
 $$
 
-With $K - 1$ free weights and $K d$ means, the covariances add
-$K d (d + 1) / 2$ parameters (full), $d (d + 1) / 2$ (tied), $K d$ (diag) or $K$
-(spherical).
+With $K - 1$ free weights and $K d$ means, the covariances add one volume,
+$d - 1$ shape and $d (d - 1) / 2$ orientation parameters for each part of
+$\lambda_k D_k A_k D_k^\top$: $K$ times over where the part varies, once where it
+is equal, none for the identity. That runs from $1$ (EII) to $K d (d + 1) / 2$
+(VVV, full); tied has $d (d + 1) / 2$, diag $K d$ and spherical $K$. gmmkit's
+`select_model` fits every $K$ from $1$ to $9$ with each of the fourteen models and
+keeps the lowest BIC.
 
 ## 10. Reading a fit
 
