@@ -1,12 +1,13 @@
 """The command line: every command with good and bad input."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gmmkit import GaussianMixture, __version__
+from gmmkit import GaussianMixture, __version__, select_model
 from gmmkit.cli import app, parse_k_range
 from gmmkit.datasets import load_old_faithful
 from gmmkit.io import read_table
@@ -135,34 +136,68 @@ def test_fit_warns_about_a_constant_column(tmp_path):
     ]
 
 
-def test_fit_auto_chooses_k_by_bic(tmp_path, faithful_csv):
+def test_fit_auto_chooses_k_and_model_by_bic(tmp_path, faithful_csv):
     out = tmp_path / "m.npz"
-    result = run(
-        "fit", faithful_csv, "-k", "auto", "--max-k", 4, "--seed", 0, "-o", out
-    )
+    result = run("fit", faithful_csv, "-k", "auto", "--max-k", 4, "-o", out)
     assert result.exit_code == 0, result.output
-    assert "K = 2 chosen by BIC among K = 1..4" in result.output
-    assert load(out).n_components == 2
+    assert result.stdout.startswith(
+        "Chosen by BIC: K=3, EEE (BIC 2314.30), the lowest of 56 fits (K = 1..4; "
+        "14 covariance models). Next: K=4, EEE (BIC 2320.14)."
+    )
+    assert "3-component EEE GMM" in result.stdout
+    model = load(out)
+    assert (model.n_components, model.covariance_type) == (3, "EEE")
+    # --covariance narrows the search; one model at a fixed K is one fit.
+    result = run(
+        "fit", faithful_csv, "--covariance", "full,diag", "--max-k", 3, "-o", out
+    )
+    assert "K=2, full (BIC 2322.19)" in result.stdout
+    assert "6 fits (K = 1..3; full, diag)" in result.stdout
+    result = run("fit", faithful_csv, "-k", 3, "--covariance", "EEV,VEV", "-o", out)
+    assert (
+        "Chosen by BIC: K=3, EEV" in result.stdout
+        and "2 fits (K = 3; EEV, VEV)" in result.stdout
+    )
+    assert load(out).covariance_type == "EEV"
+    result = run("fit", faithful_csv, "-k", 3, "--covariance", "eev", "-o", out)
+    assert result.exit_code == 0 and "Chosen" not in result.stdout
+    assert "3-component EEV GMM" in result.stdout
 
 
-def test_fit_auto_tries_only_k_with_fewer_parameters_than_rows(tmp_path):
+def test_fit_auto_has_no_parameter_cap_and_stops_at_the_distinct_rows(tmp_path):
     data = tmp_path / "small.csv"
     rows = np.random.default_rng(0).normal(size=(20, 2))
     data.write_text("a,b\n" + "".join(f"{x!r},{y!r}\n" for x, y in rows.tolist()))
     out = tmp_path / "m.npz"
-    # Full covariance in 2-D: 6K - 1 parameters, so K = 4 (23) is too many.
-    result = run("fit", data, "--max-k", 10, "--seed", 0, "-o", out)
+    # 20 rows: K = 4 full has 23 parameters, once refused; now the search
+    # judges each fit (degenerate ones are never chosen).
+    result = run("fit", data, "--max-k", 5, "-o", out)
     assert result.exit_code == 0, result.output
-    assert "among K = 1..3 (capped below --max-k 10: K = 4 would have 23 free" in (
-        " ".join(result.stdout.split())
+    assert "70 fits (K = 1..5; 14 covariance models)" in result.stdout
+    assert "capped" not in result.stdout
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("a,b\n1,2\n3,5\n4,4\n1,2\n3,5\n2,7\n")
+    result = run("fit", repeated, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "(K = 1..4; 14 covariance models); K stops at 4: the data have 4 " in (
+        result.stdout
     )
-    assert load(out).n_components <= 3
-    # Spherical: 4K - 1 parameters, K = 5 has 19 < 20.
-    result = run("fit", data, "--covariance", "spherical", "--max-k", 5, "-o", out)
-    assert "among K = 1..5." in result.stdout and "capped" not in result.stdout
-    tiny = tmp_path / "tiny.csv"
-    tiny.write_text("a,b\n1,2\n3,5\n4,4\n")
-    assert_fails(run("fit", tiny, "-o", out), "even one component has 5 free")
+    assert "distinct rows." in result.stdout and "degenerate" in result.stdout
+
+
+def test_fit_standardize_searches_the_models_that_rescale(tmp_path, faithful_csv):
+    out = tmp_path / "m.npz"
+    result = run("fit", faithful_csv, "--standardize", "--max-k", 2, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "--standardize: searching EEI, VEI, EVI, VVI, EEE, VEE, EVV, VVV; EII, VII, "
+        "EVE, VVE, EEV, VEV would not keep their form in the data's units."
+    )
+    assert "on standardised columns" in result.stdout
+    assert_fails(
+        run("fit", faithful_csv, "--standardize", "--covariance", "EEV,VEV", "-o", out),
+        "--standardize with --covariance EEV",
+    )
 
 
 @pytest.mark.filterwarnings("ignore:X does not have valid feature names")
@@ -273,9 +308,20 @@ def test_select_marks_the_best(faithful_csv):
         "select", faithful_csv, "--k", "1-3", "--covariance", "full,diag", "--seed", 0
     )
     assert result.exit_code == 0, result.output
-    best = [line for line in result.output.splitlines() if "best" in line]
-    assert len(best) == 1 and "│ 2 │ full" in best[0]
-    assert "Best by BIC: K = 2, full covariance." in result.output
+    lines = result.stdout.splitlines()
+    grid = [line.split() for line in lines[: lines.index("* the chosen fit")]]
+    assert lines[0] == "BIC of every fit (lower is better):"
+    assert grid[1] == ["K", "full", "diag"]
+    assert grid[4] == ["2", "2322.2*", "2346.1"]  # K = 2 full, marked
+    assert "chosen" in next(line for line in lines if "2322.19" in line)
+    assert result.stdout.endswith(
+        "Best by BIC: K=2, full (BIC 2322.19), the lowest of 6 fits (K = 1..3; "
+        "full, diag).\n"
+    )
+    long = run("select", faithful_csv, "--k", "1-3", "--covariance", "full", "--long")
+    assert (
+        "Model selection by BIC" in long.stdout and "│ best │ 2 │ full" in long.stdout
+    )
 
 
 def test_select_criteria_and_bad_ranges(faithful_csv):
@@ -292,11 +338,138 @@ def test_select_criteria_and_bad_ranges(faithful_csv):
         0,
     )
     assert result.exit_code == 0 and "ICL" in result.output
+    assert "Best by ICL: K=2, tied (ICL " in result.stdout
     assert_fails(run("select", faithful_csv, "--criterion", "mdl"), "--criterion")
     assert_fails(run("select", faithful_csv, "--k", "3-1"), "--k '3-1'")
     assert_fails(run("select", faithful_csv, "--k", "a"), "--k 'a'")
     assert_fails(run("select", faithful_csv, "--covariance", "full,box"), "'box'")
     assert_fails(run("select", faithful_csv, "--k", "300-301"), "larger than")
+
+
+def test_covariance_names_the_eighteen_models_and_all(tmp_path, faithful_csv):
+    from gmmkit.cli import parse_covariance_types
+    from gmmkit.covariance import MCLUST_NAMES, MODEL_NAMES
+
+    assert parse_covariance_types("all") == list(MCLUST_NAMES)
+    assert parse_covariance_types("EEV") == ["EEV"]
+    assert parse_covariance_types("EEV, vev,full,EEV") == ["EEV", "VEV", "full"]
+    listed = ", ".join(MODEL_NAMES) + ", or all"
+    for command in [
+        ("select", faithful_csv),
+        ("fit", faithful_csv, "-o", tmp_path / "m.npz"),
+        ("report", faithful_csv, "-o", tmp_path / "r"),
+    ]:
+        result = run(*command, "--covariance", "bogus")
+        assert_fails(result, "--covariance 'bogus': unknown covariance model 'bogus'")
+        assert listed in result.stderr
+    result = run("select", faithful_csv, "-k", "1-3", "--covariance", "EEV")
+    assert result.exit_code == 0, result.output
+    assert "Best by BIC: K=3, EEV (BIC 2325.20)" in result.stdout
+
+
+def test_fits_that_cannot_be_made_are_rows_with_their_reason(tmp_path):
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("a,b\n1,2\n3,5\n4,4\n")
+    result = run("select", tiny, "-k", "1-5", "--covariance", "EEV,VEV,full,EII")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[6].split() == ["4", "–", "–", "–", "–"]  # K = 4: no fit at all
+    assert lines[4].split()[1].startswith("(")  # K = 2 EEV: degenerate
+    assert (
+        "Not fitted, more components (4) than samples (3): K=4 (every model)." in lines
+    )
+    assert "* the chosen fit; (…) degenerate, never chosen; – not fitted" in lines
+    assert "8 could not be made; never chosen." in result.stdout
+
+
+# ------------------------------------------- one search behind every command
+EXPECTED_CHOICE = {"faithful": (3, "EEE"), "iris": (2, "VEV")}
+
+
+@pytest.fixture(scope="module")
+def search_data(tmp_path_factory):
+    """Old Faithful and R's iris (mclust's fixture) as CSV files, and as arrays."""
+    fixture = Path(__file__).parent / "data" / "mclust" / "models.json"
+    iris = np.asarray(json.loads(fixture.read_text())["data"]["iris"], dtype=float)
+    folder = tmp_path_factory.mktemp("search")
+    data = {}
+    for name, X in [("faithful", FAITHFUL), ("iris", iris)]:
+        path = folder / f"{name}.csv"
+        header = ",".join(f"x{j}" for j in range(X.shape[1]))
+        path.write_text(
+            header + "\n" + "".join(",".join(map(repr, r)) + "\n" for r in X.tolist())
+        )
+        data[name] = (path, X)
+    return data
+
+
+@pytest.mark.parametrize("name", ["faithful", "iris"])
+def test_fit_auto_and_select_choose_what_select_model_chooses(
+    name, search_data, tmp_path
+):
+    # K = 1..4 holds both answers (mclust's too) and keeps the searches short.
+    path, X = search_data[name]
+    direct = select_model(X, range(1, 5))
+    k, model = EXPECTED_CHOICE[name]
+    assert (direct.best_n_components, direct.best_covariance_type) == (k, model)
+    chosen = f"K={k}, {model} (BIC {direct.best_row['bic']:.2f})"
+    fitted = run("fit", path, "--max-k", 4, "-o", tmp_path / "m.npz")
+    assert fitted.exit_code == 0, fitted.output
+    assert fitted.stdout.startswith(f"Chosen by BIC: {chosen}")
+    saved = load(tmp_path / "m.npz")
+    assert (saved.n_components, saved.covariance_type) == (k, model)
+    np.testing.assert_allclose(saved.means_, direct.best_model.means_)
+    selected = run("select", path, "-k", "1-4")
+    assert selected.exit_code == 0, selected.output
+    assert f"Best by BIC: {chosen}" in selected.stdout
+
+
+def _bound(args, kwargs):
+    """A select_model call's arguments, defaults filled in."""
+    import inspect
+
+    bound = inspect.signature(select_model).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def test_every_command_makes_select_models_default_call(
+    monkeypatch, tmp_path, faithful_csv
+):
+    """fit -k auto, select and report call select_model as select_model(X) does."""
+    from gmmkit.cli import _search
+    from gmmkit.covariance import MCLUST_NAMES
+    from gmmkit.report import fitting
+
+    calls, default = [], _bound((FAITHFUL,), {})
+    result_of_default = select_model(FAITHFUL, [3], ["EEE"])  # stands in for it
+
+    def spy(*args, **kwargs):
+        calls.append(_bound(args, kwargs))
+        return result_of_default
+
+    monkeypatch.setattr(_search, "select_model", spy)
+    monkeypatch.setattr(fitting, "select_model", spy)
+    out = tmp_path / "m.npz"
+    assert run("fit", faithful_csv, "-o", out).exit_code == 0
+    assert run("select", faithful_csv).exit_code == 0
+    assert (
+        run("report", faithful_csv, "--n-init", 1, "-o", tmp_path / "r").exit_code == 0
+    )
+    assert len(calls) == 3
+    for call in calls:
+        assert list(call["n_components"]) == list(default["n_components"])
+        types = call["covariance_types"]
+        assert list(MCLUST_NAMES if types == "all" else types) == list(MCLUST_NAMES)
+        assert default["covariance_types"] == "all"
+        for key in (
+            "criterion",
+            "n_init",
+            "random_state",
+            "sample_weight",
+            "gmm_params",
+        ):
+            assert call[key] == default[key], key
 
 
 def test_parse_k_range():
@@ -595,13 +768,19 @@ def test_plot_bad_arguments(tmp_path, faithful_csv, model_file):
 def test_demo_prints_the_table_and_writes_the_report(tmp_path):
     result = run("demo", "-o", tmp_path / "demo")
     assert result.exit_code == 0, result.output
-    assert "2-component full GMM" in result.output
-    assert "54.4" in result.output and "79.9" in result.output  # the two waiting means
+    assert result.stderr == ""
+    # The report's choice is select_model's default one.
+    assert "Chosen by BIC: K=3, EEE (BIC 2314.30), the lowest of 126 fits" in (
+        result.stdout
+    )
+    assert "3-component EEE GMM" in result.output
+    assert "54.49" in result.output and "80.8" in result.output  # waiting means
     assert "converged" in result.output
     page = tmp_path / "demo" / "report.html"
     assert f"Report written to {page.resolve()}" in result.output.replace("\n", "")
     html = page.read_text()
     assert "Old Faithful" in html and "<math" in html
+    assert "BIC chose 3 components with covariance model EEE" in html
 
 
 def test_demo_and_report_check_the_output_folder_before_fitting(tmp_path, faithful_csv):
@@ -624,7 +803,18 @@ def test_demo_and_report_check_the_output_folder_before_fitting(tmp_path, faithf
 
 def test_report_on_a_data_file(tmp_path, faithful_csv):
     out = tmp_path / "report"
-    result = run("report", faithful_csv, "-k", 2, "--n-init", 2, "-o", out)
+    result = run(
+        "report",
+        faithful_csv,
+        "-k",
+        2,
+        "--covariance",
+        "full",
+        "--n-init",
+        2,
+        "-o",
+        out,
+    )
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text()
     assert "faithful.csv" in html and "eruptions" in html
@@ -811,7 +1001,11 @@ def test_select_marks_degenerate_fits_and_never_chooses_them(tmp_path):
     path.write_text("eruptions,waiting\n" + rows)
     result = run("select", path, "--k", "1-6", "--covariance", "full", "--seed", 0)
     assert result.exit_code == 0, result.output
-    marked = [line for line in result.stdout.splitlines() if "degenerate" in line]
-    assert len(marked) >= 3  # K = 4..6 at least, plus the caption
-    assert "never chosen" in result.stdout
-    assert "Best by BIC: K = 2, full covariance." in result.stdout
+    lines = result.stdout.splitlines()
+    grid = {line.split()[0]: line.split()[1] for line in lines[3:9]}
+    # K = 5 and 6 rest components on too few points (K = 4, 23 parameters
+    # for 20 rows, is sound: parameters against rows is no rule).
+    assert [grid[k].startswith("(") for k in "123456"] == [False] * 4 + [True] * 2
+    assert "(…) degenerate, never chosen" in result.stdout
+    assert "Best by BIC: K=2, full (BIC " in result.stdout
+    assert "2 fits are degenerate" in result.stdout

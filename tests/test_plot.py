@@ -524,7 +524,7 @@ def test_selection_of_fourteen_models_stays_readable(faithful_search):
     assert legend[0].startswith("EEE  2314.3 (3)")  # the chosen model first
     assert any(text.startswith("above the panel: ") for text in legend)
     # The range follows the coloured curves: far worse models leave the top.
-    low, high = bic.get_ylim()
+    high = bic.get_ylim()[1]
     assert high < 2700 < faithful_search.rows[0]["bic"]  # EII at K=1, 4025
     everything = plot.plot_selection(faithful_search, highlight=14)
     assert everything.axes[0].get_ylim()[1] > 4000

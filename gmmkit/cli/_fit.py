@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from ..covariance import covariance_model
+from ..covariance import MCLUST_NAMES, covariance_model
 from ..io import read_table
 from ..scaling import Standardizer, to_data_units
-from ..selection import select_model
 from ._app import CommandError, console, handle_errors
 from ._files import (
     QUANTILE_GRID,
@@ -21,17 +20,71 @@ from ._files import (
     warn_constant_columns,
 )
 from ._fit_dask import fit_dask
-from ._fitting import EMSettings, fit_with_progress, save_and_show, snapshot_every
+from ._fitting import EMSettings, fit_with_progress, save_and_show
 from ._options import (
     ColumnsOption,
     ComponentsOption,
     DataFile,
-    check_covariance,
+    SeedOption,
     check_n_components,
+    parse_covariance_types,
     parse_n_components,
     wants_auto,
 )
-from ._progress import progress_bar
+from ._search import (
+    auto_k_values,
+    chosen_text,
+    run_search,
+    runner_up,
+    search_scope,
+    unhealthy_note,
+)
+
+_Covariance = Annotated[
+    str | None,
+    typer.Option(
+        help="Covariance model(s): one of full, tied, diag, spherical or "
+        "mclust's EII ... VVV; several (EEV,VEV) or all, searched by BIC. "
+        "Default: all 14 with -k auto, full with -k K.",
+        show_default=False,
+    ),
+]
+_Standardize = Annotated[
+    bool,
+    typer.Option(
+        help="Fit on standardised columns; the model is stored in data units.",
+        metavar="",
+    ),
+]
+_NInit = Annotated[
+    int | None,
+    typer.Option(
+        "--n-init",
+        help="EM starts (default 1; a search: 3 per (K, model), select_model's).",
+        min=1,
+        show_default=False,
+    ),
+]
+_MaxIter = Annotated[
+    int | None,
+    typer.Option(
+        "--max-iter",
+        help="Most EM iterations (default 100; a search: select_model's).",
+        min=1,
+        show_default=False,
+    ),
+]
+_MaxK = Annotated[
+    int, typer.Option("--max-k", help="Largest K tried by -k auto.", min=1)
+]
+_Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Fit on Dask: a scheduler address (tcp://host:port) or 'local' "
+        "to start a local cluster. A folder DATA (.npy or Parquet files) is "
+        "always fitted through Dask."
+    ),
+]
 
 
 @handle_errors
@@ -41,53 +94,48 @@ def fit(
         Path, typer.Option("-o", "--output", help="Model file to write.")
     ],
     k: ComponentsOption = "auto",
-    covariance: Annotated[
-        str, typer.Option(help="full, tied, diag or spherical.")
-    ] = "full",
+    covariance: _Covariance = None,
     columns: ColumnsOption = None,
-    standardize: Annotated[
-        bool,
-        typer.Option(
-            help="Fit on standardised columns; the model is stored in data units.",
-            metavar="",
-        ),
-    ] = False,
-    n_init: Annotated[
-        int, typer.Option("--n-init", help="Number of EM starts.", min=1)
-    ] = 1,
-    max_iter: Annotated[
-        int, typer.Option("--max-iter", help="Most EM iterations.", min=1)
-    ] = 100,
-    max_k: Annotated[
-        int, typer.Option("--max-k", help="Largest K tried by -k auto.", min=1)
-    ] = 10,
-    seed: Annotated[
-        int | None, typer.Option(help="Random seed (reproducible fits).")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Fit on Dask: a scheduler address (tcp://host:port) or 'local' "
-            "to start a local cluster. A folder DATA (.npy or Parquet files) is "
-            "always fitted through Dask."
-        ),
-    ] = None,
+    standardize: _Standardize = False,
+    n_init: _NInit = None,
+    max_iter: _MaxIter = None,
+    max_k: _MaxK = 9,
+    seed: SeedOption = 0,
+    scheduler: _Scheduler = None,
 ) -> None:
-    """Fit a Gaussian mixture to DATA and save it; -k auto chooses K by BIC."""
+    """Fit a Gaussian mixture to DATA and save it; -k auto chooses K and model by BIC.
+
+    -k auto runs select_model's search (K = 1..--max-k, every covariance
+    model unless --covariance names some) and saves the model it chooses.
+    """
     check_model_path(output, data)
-    em = EMSettings(check_covariance(covariance), n_init, max_iter, seed)
+    types = None if covariance is None else parse_covariance_types(covariance)
+    searched = wants_auto(k) or (types is not None and len(types) > 1)
+    em = EMSettings(
+        types[0] if types and not searched else "full",
+        n_init or 1,
+        max_iter or 100,
+        seed,
+    )
     _check_data_folder(data)
     if scheduler is not None or data.is_dir():
+        if searched and not wants_auto(k):
+            raise CommandError(
+                f"--covariance {covariance}: a Dask fit fits one covariance model; "
+                "name one, or search in memory."
+            )
         fit_dask(data, output, k, columns, standardize, scheduler, em)
         return
     X, names = read_table(data, columns)
     warn_constant_columns(X, names)
-    _check_standardize(standardize, em.covariance)
     scaler = Standardizer.from_data(X, names) if standardize else None
     Z = scaler.transform(X) if scaler is not None else X
-    if wants_auto(k):
-        model = _choose_k_by_bic(Z, max_k, em)
+    if searched:
+        if standardize:
+            types = _rescalable(types)
+        model = _search(Z, k, max_k, types, n_init, max_iter, seed, scaler)
     else:
+        _check_standardize(standardize, em.covariance)
         n_components = check_n_components(parse_n_components(k), X.shape[0])
         model = fit_with_progress(Z, n_components, em)
     if scaler is not None:
@@ -104,66 +152,83 @@ def _check_data_folder(data: Path) -> None:
         )
 
 
+def _rescalable_names() -> str:
+    return ", ".join(n for n in MCLUST_NAMES if covariance_model(n).rescalable)
+
+
 def _check_standardize(standardize: bool, covariance: str) -> None:
     """Refuse ``--standardize`` for a covariance form that unscaling breaks."""
     if standardize and not covariance_model(covariance).rescalable:
         raise CommandError(
-            "--standardize with --covariance spherical: the fitted model would not "
-            "be spherical in the data's units; use diag or full, or standardise "
-            "the data yourself."
+            f"--standardize with --covariance {covariance}: the fitted model would "
+            f"not be {covariance} in the data's units; use one that survives "
+            f"rescaling ({_rescalable_names()}), or standardise the data yourself."
         )
 
 
-def _choose_k_by_bic(X: np.ndarray, max_k: int, em: EMSettings) -> Any:
-    """``-k auto``: the best of K = 1..max_k by BIC, and say which K it is."""
-    ks, capped = _auto_k_range(max_k, X.shape[1], X.shape[0], em.covariance)
-    with progress_bar() as progress:
-        task = progress.add_task("choosing K by BIC", total=len(ks))
-        result = select_model(
-            X,
-            n_components=ks,
-            covariance_types=[em.covariance],
-            n_init=em.n_init,
-            random_state=em.seed,
-            max_iter=em.max_iter,
-            snapshot_every=snapshot_every(X.shape[1]),
-            progress=lambda done, total, row: progress.update(task, completed=done),
-        )
-    model = result.best_model
-    console.print(
-        f"K = {model.n_components} chosen by BIC among K = {ks[0]}..{ks[-1]}"
-        + (f" ({capped})." if capped else ".")
-    )
-    return model
+def _rescalable(types: list[str] | None) -> list[str]:
+    """The models a ``--standardize`` search can convert back to data units.
 
-
-def _n_free_parameters(K: int, d: int, covariance: str) -> int:
-    """Free parameters of a K-component mixture: weights, means, covariances."""
-    return (K - 1) + K * d + covariance_model(covariance).n_parameters(K, d)
-
-
-def _auto_k_range(max_k: int, d: int, n: int, covariance: str) -> tuple[list, str]:
-    """The K tried by ``-k auto``, and why it stops below ``max_k`` if it does.
-
-    A model with as many free parameters as rows cannot be estimated (EM
-    just fits components to single points), so K stops before that.
+    A search over every model leaves out those that rescaling breaks, and
+    says so; naming only such models is refused.
     """
-    ks = [K for K in range(1, max_k + 1) if _n_free_parameters(K, d, covariance) < n]
-    if not ks:
-        raise CommandError(
-            f"even one component has {_n_free_parameters(1, d, covariance)} free "
-            f"parameters with {covariance} covariance on {d} columns, not fewer "
-            f"than the {n} rows; use more rows, fewer columns (--columns) or "
-            "--covariance diag or spherical."
+    wanted = list(MCLUST_NAMES) if types is None else types
+    kept = [t for t in wanted if covariance_model(t).rescalable]
+    if not kept:
+        _check_standardize(True, wanted[0])
+    dropped = [t for t in wanted if t not in kept]
+    if dropped:
+        console.print(
+            f"--standardize: searching {', '.join(kept)}; {', '.join(dropped)} "
+            "would not keep their form in the data's units.",
+            highlight=False,
+            soft_wrap=True,
         )
-    if ks[-1] == max_k:
-        return ks, ""
-    K = ks[-1] + 1
-    return ks, (
-        f"capped below --max-k {max_k}: K = {K} would have "
-        f"{_n_free_parameters(K, d, covariance)} free parameters with {covariance} "
-        f"covariance, not fewer than the {n} rows"
+    return kept
+
+
+def _search(
+    X: np.ndarray,
+    k: str,
+    max_k: int,
+    types: list[str] | None,
+    n_init: int | None,
+    max_iter: int | None,
+    seed: int,
+    scaler: Standardizer | None,
+) -> Any:
+    """Run select_model's search and say what it chose; its best model.
+
+    ``-k auto`` tries K = 1..``max_k`` (at most the number of distinct rows);
+    ``-k K`` with several models tries that K only.
+    """
+    note = ""
+    if wants_auto(k):
+        ks, note = auto_k_values(max_k, X)
+    else:
+        ks = [check_n_components(parse_n_components(k), X.shape[0])]
+    result = run_search(
+        X,
+        ks,
+        list(MCLUST_NAMES) if types is None else types,
+        n_init=n_init,
+        seed=seed,
+        max_iter=max_iter,
     )
+    where = " on standardised columns" if scaler is not None else ""
+    text = f"Chosen by BIC: {chosen_text(result)}{where}, the lowest of "
+    text += search_scope(result) + (f"; {note}." if note else ".")
+    runner = runner_up(result)
+    if runner is not None:
+        text += (
+            f" Next: K={runner['n_components']}, {runner['covariance_type']} "
+            f"(BIC {runner['bic']:.2f})."
+        )
+    unhealthy = unhealthy_note(result)
+    if unhealthy:
+        text += f" {unhealthy} `gmmkit select` shows every fit."
+    console.print(text, highlight=False, soft_wrap=True)
+    return result.best_model
 
 
 def _save(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..covariance import COVARIANCE_TYPES
+from ..covariance import MCLUST_NAMES, MODEL_NAMES
 from ._app import CommandError
 
 DataFile = Annotated[
@@ -18,6 +18,19 @@ DataFile = Annotated[
 ModelFile = Annotated[Path, typer.Argument(metavar="MODEL", help="Model file.")]
 ComponentsOption = Annotated[
     str, typer.Option("-k", "--k", help="Number of components, or 'auto' (BIC).")
+]
+CovarianceOption = Annotated[
+    str,
+    typer.Option(
+        help="Covariance models: all (mclust's 14: EII, VII, EEI, VEI, EVI, VVI, "
+        "EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV), one (EEV, full) or several "
+        "(EEV,VEV); scikit-learn's full, tied, diag, spherical are VVV, EEE, "
+        "VVI, VII."
+    ),
+]
+SeedOption = Annotated[
+    int,
+    typer.Option(help="Random seed; 0 gives select_model's own default answer."),
 ]
 ColumnsOption = Annotated[
     str | None,
@@ -53,45 +66,59 @@ def parse_k_range(text: str) -> list[int]:
     return sorted(values)
 
 
-def parse_covariance_types(text: str) -> list[str]:
-    """``"all"`` or a comma-separated list of covariance types.
+#: What ``--covariance`` takes: the 18 model names and ``all``.
+COVARIANCE_CHOICES = f"{', '.join(MODEL_NAMES)}, or all (mclust's 14)"
+
+
+def _model_name(name: str, text: str, option: str) -> str:
+    """One model name as the library spells it (``eev`` is ``EEV``)."""
+    if name in MODEL_NAMES:
+        return name
+    if name.upper() in MCLUST_NAMES:
+        return name.upper()
+    raise CommandError(
+        f"{option} {text!r}: unknown covariance model {name!r}; choose from "
+        f"{COVARIANCE_CHOICES}."
+    )
+
+
+def parse_covariance_types(text: str, option: str = "--covariance") -> list[str]:
+    """``"all"`` (mclust's 14 models) or a comma-separated list of models.
 
     Parameters
     ----------
     text : str
+        ``all``, one name (``EEV``, ``full``) or several (``EEV,VEV``). The
+        names are those of :data:`gmmkit.covariance.MODEL_NAMES`; mclust's
+        may be written in lower case.
+    option : str, default="--covariance"
+        Named in the error message.
 
     Returns
     -------
     types : list of str
+        Each name once, in the order given; ``all`` gives mclust's 14, in
+        mclust's order.
     """
-    if text.strip() == "all":
-        return list(COVARIANCE_TYPES)
-    types = [t.strip() for t in text.split(",")]
-    for t in types:
-        if t not in COVARIANCE_TYPES:
-            raise CommandError(
-                f"unknown covariance type {t!r}; choose from "
-                f"{', '.join(COVARIANCE_TYPES)} or all."
-            )
-    return types
+    if text.strip().lower() == "all":
+        return list(MCLUST_NAMES)
+    names = [_model_name(t.strip(), text, option) for t in text.split(",")]
+    return list(dict.fromkeys(names))
 
 
-def check_covariance(value: str) -> str:
-    """``--covariance``: one covariance type, returned as given.
+def check_covariance(value: str, option: str = "--covariance") -> str:
+    """``--covariance`` naming one covariance model, returned as the library spells it.
 
     Parameters
     ----------
     value : str
+    option : str, default="--covariance"
 
     Returns
     -------
     covariance : str
     """
-    if value not in COVARIANCE_TYPES:
-        raise CommandError(
-            f"--covariance {value!r}: choose one of {', '.join(COVARIANCE_TYPES)}."
-        )
-    return value
+    return _model_name(value.strip(), value, option)
 
 
 def wants_auto(k: str) -> bool:

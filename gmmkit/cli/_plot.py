@@ -131,7 +131,8 @@ def _figure_options(
         kwargs["anomalies"] = anomaly_quantile
     if kind == "snapshots" and not getattr(model_file.model, "snapshots_", None):
         raise CommandError(
-            "this model has no EM snapshots (only GaussianMixture keeps them)."
+            "this model has no EM snapshots: `gmmkit fit -k K` keeps them for one "
+            "GaussianMixture fit; a model chosen by a search (-k auto) has none."
         )
     return kwargs
 

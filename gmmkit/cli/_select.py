@@ -1,4 +1,4 @@
-"""``gmmkit select``: fit every K and covariance type and rank them."""
+"""``gmmkit select``: the model search of :func:`gmmkit.select_model`, shown."""
 
 from __future__ import annotations
 
@@ -8,28 +8,35 @@ import typer
 
 from ..io import read_table
 from ..scaling import Standardizer
-from ..selection import CRITERIA, select_model
+from ..selection import CRITERIA
 from ._app import CommandError, console, handle_errors
 from ._files import refuse_folder
 from ._options import (
     ColumnsOption,
+    CovarianceOption,
     DataFile,
+    SeedOption,
     parse_covariance_types,
     parse_k_range,
 )
-from ._progress import progress_bar
-from ._tables import selection_table
+from ._search import chosen_text, run_search, search_scope, unhealthy_note
+from ._tables import (
+    failed_lines,
+    grid_key,
+    grid_title,
+    ranking_table,
+    selection_grid,
+    selection_table,
+)
 
 
 @handle_errors
 def select(
     data: DataFile,
     k: Annotated[
-        str, typer.Option("-k", "--k", help="Numbers of components: 1-10, 2,4.")
-    ] = "1-10",
-    covariance: Annotated[
-        str, typer.Option(help="Covariance types: all, or a list such as full,diag.")
-    ] = "all",
+        str, typer.Option("-k", "--k", help="Numbers of components: 1-9, 2,4.")
+    ] = "1-9",
+    covariance: CovarianceOption = "all",
     criterion: Annotated[
         str,
         typer.Option(
@@ -43,13 +50,22 @@ def select(
         bool, typer.Option(help="Fit on standardised columns.", metavar="")
     ] = False,
     n_init: Annotated[
-        int, typer.Option("--n-init", help="EM starts per fit.", min=1)
-    ] = 1,
-    seed: Annotated[
-        int | None, typer.Option(help="Random seed (reproducible fits).")
+        int | None,
+        typer.Option(
+            "--n-init",
+            help="Starts per (K, model): the hierarchical one, then k-means++ "
+            "ones (default 3, select_model's).",
+            min=1,
+            show_default=False,
+        ),
     ] = None,
+    seed: SeedOption = 0,
+    long: Annotated[
+        bool,
+        typer.Option("--long", help="Also list every fit, one row each.", metavar=""),
+    ] = False,
 ) -> None:
-    """Fit every K and covariance type to DATA and rank them by a criterion."""
+    """Fit every K and covariance model to DATA and rank them (select_model)."""
     refuse_folder(data, "select")
     if criterion not in CRITERIA:
         choices = ", ".join(CRITERIA)
@@ -63,19 +79,20 @@ def select(
         raise CommandError(
             f"--k {k}: every K is larger than the number of rows ({X.shape[0]})."
         )
-    with progress_bar() as progress:
-        task = progress.add_task("fitting", total=len(ks) * len(types))
-        result = select_model(
-            X,
-            n_components=ks,
-            covariance_types=types,
-            criterion=criterion,
-            n_init=n_init,
-            random_state=seed,
-            progress=lambda done, total, row: progress.update(task, completed=done),
-        )
-    console.print(selection_table(result))
+    result = run_search(X, ks, types, criterion=criterion, n_init=n_init, seed=seed)
+    console.print(grid_title(result), highlight=False)
+    console.print(selection_grid(result))
+    console.print(grid_key(result), highlight=False, soft_wrap=True)
+    console.print()
+    console.print(ranking_table(result))
+    if long:
+        console.print(selection_table(result))
+    for line in failed_lines(result):
+        console.print(line, highlight=False, soft_wrap=True)
+    note = unhealthy_note(result)
     console.print(
-        f"Best by {criterion.upper()}: K = {result.best_n_components}, "
-        f"{result.best_covariance_type} covariance."
+        f"Best by {criterion.upper()}: {chosen_text(result)}, the lowest of "
+        f"{search_scope(result)}." + (f" {note}" if note else ""),
+        highlight=False,
+        soft_wrap=True,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from ..covariance import covariance_model
 from ._app import one_line
@@ -136,3 +138,154 @@ def selection_table(result: Any) -> Table:
             "points to estimate its covariance, or only reg_covar holds it up)"
         )
     return table
+
+
+def _grid_value(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}"
+
+
+def selection_grid(result: Any) -> Table:
+    """The criterion of every fit as a grid, models by K, the chosen one marked.
+
+    Like mclust's BIC summary: one cell per (K, model). The longer of the two
+    runs down the rows, so 14 models by 9 K fit in 80 columns. The chosen
+    cell is bold and starred; a degenerate fit's value is in parentheses
+    (fitted, never chosen); a fit that could not be made is a dash.
+
+    Parameters
+    ----------
+    result : SelectionResult
+
+    Returns
+    -------
+    table : rich.table.Table
+    """
+    name = result.criterion
+    ks = sorted({r["n_components"] for r in result.rows})
+    models = list(dict.fromkeys(r["covariance_type"] for r in result.rows))
+    cells = {(r["n_components"], r["covariance_type"]): r for r in result.rows}
+    scored = [r[name] for r in result.rows if r["status"] != "failed"]
+    decimals = 1 if max(abs(v) for v in scored) < 1e4 else 0
+    best = (result.best_n_components, result.best_covariance_type)
+    models_down = len(models) >= len(ks)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+        show_edge=False,
+    )
+    table.add_column("model" if models_down else "K")
+    for label in ks if models_down else models:
+        table.add_column(f"K={label}" if models_down else label, justify="right")
+    for outer in models if models_down else ks:
+        line = []
+        for inner in ks if models_down else models:
+            key = (inner, outer) if models_down else (outer, inner)
+            line.append(_grid_cell(cells.get(key), name, decimals, key == best))
+        table.add_row(outer if models_down else str(outer), *line)
+    return table
+
+
+def grid_title(result: Any) -> str:
+    """The line above :func:`selection_grid`: which criterion it shows."""
+    return f"{_criterion_name(result.criterion)} of every fit (lower is better):"
+
+
+def grid_key(result: Any) -> str:
+    """The line under :func:`selection_grid` saying what its marks mean."""
+    rows = result.rows
+    notes = ["* the chosen fit"]
+    if any(r["status"] == "degenerate" for r in rows):
+        notes.append("(…) degenerate, never chosen")
+    if any(r["status"] == "failed" for r in rows):
+        notes.append("– not fitted")
+    return "; ".join(notes)
+
+
+def _grid_cell(row: dict | None, name: str, decimals: int, chosen: bool) -> Text:
+    if row is None or row["status"] == "failed":
+        return Text("–", style="dim")
+    value = _grid_value(row[name], decimals)
+    if chosen:
+        return Text(value + "*", style="bold green")
+    if row["status"] == "degenerate":
+        return Text(f"({value})", style="dim")
+    return Text(value + " ")
+
+
+def _criterion_name(criterion: str) -> str:
+    return criterion.upper().replace("_ENTROPY", " (entropy)")
+
+
+def ranking_table(result: Any, top: int = 5) -> Table:
+    """The ``top`` healthy fits by the criterion, best first, the chosen marked.
+
+    Parameters
+    ----------
+    result : SelectionResult
+    top : int, default=5
+
+    Returns
+    -------
+    table : rich.table.Table
+    """
+    name = result.criterion
+    label = _criterion_name(name)
+    ok = [r for r in result.rows if r["status"] == "ok"]
+    ranked = sorted(ok, key=lambda r: (r[name], r["n_parameters"]))[:top]
+    best_value = result.best_row[name]
+    table = Table(
+        title=f"The {len(ranked)} best fits by {label}",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
+    for column in ("", "K", "model", "log-lik", "params", label, f"Δ{label}"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    best = (result.best_n_components, result.best_covariance_type)
+    for rank, row in enumerate(ranked, start=1):
+        chosen = (row["n_components"], row["covariance_type"]) == best
+        table.add_row(
+            f"{rank}.",
+            str(row["n_components"]),
+            row["covariance_type"],
+            f"{row['log_likelihood']:.1f}",
+            str(row["n_parameters"]),
+            f"{row[name]:.2f}",
+            f"{row[name] - best_value:+.2f}" if not chosen else "chosen",
+            style="bold green" if chosen else None,
+        )
+    return table
+
+
+def failed_lines(result: Any, most: int = 5) -> list[str]:
+    """Why fits could not be made: one line per reason (the first ``most``).
+
+    Parameters
+    ----------
+    result : SelectionResult
+    most : int, default=5
+
+    Returns
+    -------
+    lines : list of str
+        ``Not fitted, <reason>: K=4 (every model); K=5 EEV, VEV.``
+    """
+    models = list(dict.fromkeys(r["covariance_type"] for r in result.rows))
+    by_reason: dict[str, dict[int, list[str]]] = {}
+    for r in result.rows:
+        if r["status"] == "failed":
+            cells = by_reason.setdefault(one_line(r["reason"]), {})
+            cells.setdefault(r["n_components"], []).append(r["covariance_type"])
+    lines = []
+    for reason, cells in list(by_reason.items())[:most]:
+        where = "; ".join(
+            f"K={k} "
+            + ("(every model)" if len(names) == len(models) > 1 else ", ".join(names))
+            for k, names in cells.items()
+        )
+        lines.append(f"Not fitted, {reason}: {where}.")
+    if len(by_reason) > most:
+        lines.append(
+            f"... and {len(by_reason) - most} more reasons (--long lists every fit)."
+        )
+    return lines
