@@ -59,6 +59,9 @@ class SearchPlan:
         ``tol``), as :class:`~gmmkit.GaussianMixture` reads it.
     max_iter : int
         Most iterations of the long run.
+    check_every : int
+        The long run stops to check whether its fit is degenerate this often
+        (and stops for good when it is).
     subsample : int
         Above this many rows, short runs and the long run's first part use
         this many rows drawn at random.
@@ -69,6 +72,7 @@ class SearchPlan:
     rel_tol: float = 1e-8
     tol: float | None = None
     max_iter: int = 2000
+    check_every: int = 25
     subsample: int = 5000
 
 
@@ -241,16 +245,31 @@ def _short_run(X, weights, labels, n_components, covariance_type, plan, gmm_para
 
 
 def _long_run(model: GaussianMixture, X, weights, plan: SearchPlan) -> None:
-    """Continue ``model`` on ``X`` until the relative tolerance is met."""
+    """Continue ``model`` on ``X`` until the relative tolerance is met.
+
+    It runs in stretches of :attr:`SearchPlan.check_every` iterations and
+    stops early once the fit is degenerate: such a fit is never chosen, and
+    a component collapsing onto a few rows raises the likelihood without
+    end (on the 13-D wine data, VVE with K = 7 ran 2000 SQUAREM cycles, 5 of
+    a search's 8 minutes, towards a component on 3 rows).
+    """
     model.set_params(
         warm_start=True,
-        max_iter=plan.max_iter,
+        max_iter=plan.check_every,
         tol=_tolerance(plan, model.lower_bound_),
         accelerate=True,
     )
-    done = model.n_iter_
-    _quiet_fit(model, X, weights)
-    model.n_iter_ += done
+    done, spread = model.n_iter_, None
+    while True:
+        _quiet_fit(model, X, weights)
+        done += model.n_iter_
+        if model.converged_ or done >= plan.max_iter:
+            break
+        if spread is None:
+            spread = data_covariance(X, weights)
+        if degeneracy(model, X, weights, spread):
+            break
+    model.n_iter_ = done
 
 
 def _tolerance(plan: SearchPlan, mean_log_likelihood: float | None) -> float:
