@@ -21,6 +21,8 @@ from .hierarchical import hierarchical_labels
 from .kmeans import KMeans, kmeans_plusplus, nearest_center
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data", "hc")
+#: The starts that differ from seed to seed ("hc" is deterministic).
+RANDOMISED_INITS = ("kmeans", "k-means++", "random", "random_from_data")
 
 
 def _one_hot(labels: np.ndarray, n_components: int, dtype) -> Callable:

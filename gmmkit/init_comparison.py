@@ -26,14 +26,14 @@ from ._validation import (
     check_int,
     check_sample_weight,
 )
-from .covariance import COVARIANCE_TYPES
+from .covariance import MODEL_NAMES
 from .degeneracy import component_degeneracy, data_covariance
 from .exceptions import (
     ComponentCollapseError,
     ConvergenceWarning,
     DegenerateModelWarning,
 )
-from .init import INIT_METHODS
+from .init import INIT_METHODS, RANDOMISED_INITS
 from .mixture import GaussianMixture
 
 __all__ = [
@@ -344,7 +344,7 @@ def group_optima(values: np.ndarray, atol: float) -> list[tuple[float, int]]:
 def compare_inits(
     X: Any,
     n_components: int,
-    inits: str | Sequence[str] = INIT_METHODS,
+    inits: str | Sequence[str] = RANDOMISED_INITS,
     n_runs: int = 50,
     random_state: Any = None,
     covariance_type: str = "full",
@@ -360,12 +360,14 @@ def compare_inits(
     ----------
     X : array-like of shape (n_samples, n_features)
     n_components : int
-    inits : str or sequence of str, default=all four starts
-        ``init_params`` values to compare.
+    inits : str or sequence of str, default=the four randomised starts
+        ``init_params`` values to compare; ``"hc"`` (deterministic) may be
+        added and runs once.
     n_runs : int, default=50
-        Runs per start, each with its own seed.
+        Runs per randomised start, each with its own seed.
     random_state : None, int or Generator
     covariance_type : str, default="full"
+        Any of :data:`~gmmkit.covariance.MODEL_NAMES`.
     tol : float, default=1e-6
         Tight, so that runs that reach the same optimum agree closely.
     max_iter : int, default=500
@@ -386,12 +388,13 @@ def compare_inits(
     """
     check_int(n_components, "n_components", minimum=1)
     check_int(n_runs, "n_runs", minimum=1)
-    check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
+    check_choice(covariance_type, "covariance_type", MODEL_NAMES)
     inits = _checked_inits(inits)
     X, _ = check_data(X, min_samples=2)
     weights = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     rng = as_generator(random_state)
-    total, done = len(inits) * n_runs, 0
+    runs = {init: n_runs if init in RANDOMISED_INITS else 1 for init in inits}
+    total, done = sum(runs.values()), 0
     judge = _judge(X, weights)
 
     def after_run() -> None:
@@ -411,7 +414,7 @@ def compare_inits(
             X,
             weights,
             init,
-            n_runs,
+            runs[init],
             rng,
             model_params,
             optimum_atol,
