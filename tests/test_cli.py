@@ -404,7 +404,7 @@ def search_data(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["faithful", "iris"])
-def test_fit_auto_and_select_choose_what_select_model_chooses(
+def test_fit_auto_select_and_report_choose_what_select_model_chooses(
     name, search_data, tmp_path
 ):
     # K = 1..4 holds both answers (mclust's too) and keeps the searches short.
@@ -422,6 +422,12 @@ def test_fit_auto_and_select_choose_what_select_model_chooses(
     selected = run("select", path, "-k", "1-4")
     assert selected.exit_code == 0, selected.output
     assert f"Best by BIC: {chosen}" in selected.stdout
+    out = tmp_path / "report"
+    reported = run("report", path, "--max-k", 4, "--n-init", 2, "-o", out)
+    assert reported.exit_code == 0, reported.output
+    assert reported.stdout.startswith(f"Chosen by BIC: {chosen}")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert f"BIC chose {k} components with covariance model {model} (" in page
 
 
 def _bound(args, kwargs):

@@ -8,10 +8,12 @@ half-written file.
 
 The modules: ``_app`` (the Typer app, errors, :func:`main`), ``_options``
 (shared arguments and their parsers), ``_files`` (inputs, outputs and the
-model file's record), ``_tables`` and ``_progress`` (what is shown), and one
-module per group of commands: ``_fit`` (with ``_fit_dask`` and the shared
-``_fitting``), ``_select``, ``_inference`` (predict, sample), ``_plot``,
-``_report`` (report, demo) and ``_example``.
+model file's record), ``_tables`` and ``_progress`` (what is shown),
+``_search`` (the :func:`~gmmkit.select_model` call that ``fit -k auto``,
+``select`` and ``report`` share), and one module per group of commands:
+``_fit`` (with ``_fit_dask`` and the shared ``_fitting``), ``_select``,
+``_inference`` (predict, sample), ``_plot``, ``_report`` (report, demo) and
+``_example``.
 """
 
 from ._app import Command, CommandError, app, handle_errors, main

@@ -23,6 +23,7 @@ from rich.progress import (
 from .._text import plural
 from ..selection import SelectionResult, select_model
 from ._progress import progress_bar
+from ._tables import criterion_name
 
 
 def run_search(
@@ -137,11 +138,6 @@ def chosen_text(result: SelectionResult) -> str:
         f"K={row['n_components']}, {row['covariance_type']} "
         f"({criterion_name(name)} {row[name]:.2f})"
     )
-
-
-def criterion_name(criterion: str) -> str:
-    """``BIC``, ``ICL``, ``ICL (entropy)``."""
-    return criterion.upper().replace("_ENTROPY", " (entropy)")
 
 
 def search_scope(result: SelectionResult) -> str:

@@ -188,7 +188,7 @@ def selection_grid(result: Any) -> Table:
 
 def grid_title(result: Any) -> str:
     """The line above :func:`selection_grid`: which criterion it shows."""
-    return f"{_criterion_name(result.criterion)} of every fit (lower is better):"
+    return f"{criterion_name(result.criterion)} of every fit (lower is better):"
 
 
 def grid_key(result: Any) -> str:
@@ -213,7 +213,8 @@ def _grid_cell(row: dict | None, name: str, decimals: int, chosen: bool) -> Text
     return Text(value + " ")
 
 
-def _criterion_name(criterion: str) -> str:
+def criterion_name(criterion: str) -> str:
+    """``BIC``, ``ICL``, ``ICL (entropy)``: a criterion as the CLI names it."""
     return criterion.upper().replace("_ENTROPY", " (entropy)")
 
 
@@ -230,7 +231,7 @@ def ranking_table(result: Any, top: int = 5) -> Table:
     table : rich.table.Table
     """
     name = result.criterion
-    label = _criterion_name(name)
+    label = criterion_name(name)
     ok = [r for r in result.rows if r["status"] == "ok"]
     ranked = sorted(ok, key=lambda r: (r[name], r["n_parameters"]))[:top]
     best_value = result.best_row[name]

@@ -139,7 +139,7 @@ def write_report(
     """
     check_anomaly_percentile(anomaly_percentile)
     k, cov = fit.model.n_components, fit.model.covariance_type
-    title = title or f"Gaussian mixture report: {k} components ({cov} covariances)"
+    title = title or f"Gaussian mixture report: {k} components, covariance model {cov}"
     # Inside the report every array has the model's columns in its order.
     with columns_already_matched():
         document = _document(fit, title, anomaly_percentile)

@@ -19,6 +19,8 @@ from . import interpret as I
 
 #: Fits listed with all their numbers under the grid.
 TOP_FITS = 5
+#: Models drawn in colour in the figure.
+HIGHLIGHT = 4
 
 
 def selection_part(selection: Any) -> str:
@@ -47,14 +49,26 @@ def selection_part(selection: Any) -> str:
         + top_table(selection)
         + H.paragraph(I.selection_sentence(selection))
         + H.figure(
-            F.figure_png(plot_selection(selection)),
+            F.figure_png(plot_selection(selection, highlight=HIGHLIGHT)),
             "Information criteria against K",
-            "Each criterion against the number of components, one curve per "
-            "covariance model, every model with its own marker: the four with "
-            f"the lowest {I.criterion_label(selection.criterion)} in colour, the "
-            "others grey behind them. A star marks each panel's best fit; hollow "
-            "markers are degenerate fits.",
+            _figure_caption(selection),
         )
+    )
+
+
+def _figure_caption(selection: Any) -> str:
+    n_models = len({r["covariance_type"] for r in selection.rows})
+    colours = (
+        "each in colour"
+        if n_models <= HIGHLIGHT
+        else f"the {HIGHLIGHT} with the lowest "
+        f"{I.criterion_label(selection.criterion)} in colour, the others grey "
+        "behind them"
+    )
+    return (
+        "Each criterion against the number of components, one curve per "
+        f"covariance model, every model with its own marker: {colours}. A star "
+        "marks each panel's best fit; hollow markers are degenerate fits."
     )
 
 

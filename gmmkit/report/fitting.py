@@ -190,8 +190,7 @@ def fit_for_report(
         X,
         n_components,
         n_runs=n_init,
-        # The registry's own name: "tied" for EEE.
-        covariance_type=covariance_model(types[0]).name,
+        covariance_type=types[0],
         tol=REPORT_TOL,
         max_iter=REPORT_MAX_ITER,
         random_state=seeds[1],

@@ -161,8 +161,8 @@ $$
 
 gmmkit then adds `reg_covar` to each variance (each diagonal entry).
 
-These four are four of the fourteen models of Celeux and Govaert that mclust
-fits, which write every covariance as
+They are four of the fourteen models of Celeux and Govaert that mclust fits,
+which write every covariance as
 
 $$
 \Sigma_k = \lambda_k D_k A_k D_k^\top,
