@@ -403,12 +403,8 @@ def compare_inits(
         if progress is not None:
             progress(done, total)
 
-    model_params = {
-        "n_components": n_components,
-        "covariance_type": covariance_type,
-        "tol": tol,
-        "max_iter": max_iter,
-    }
+    model_params = {"n_components": n_components, "covariance_type": covariance_type}
+    model_params |= {"tol": tol, "max_iter": max_iter}
     out = {
         init: _runs_from_start(
             X,
