@@ -274,7 +274,7 @@ def select_model(
     --------
     >>> from gmmkit import select_model
     >>> from gmmkit.datasets import load_old_faithful
-    >>> result = select_model(load_old_faithful())
+    >>> result = select_model(load_old_faithful(), covariance_types=["EEE", "VVV"])
     >>> result.best_n_components, result.best_covariance_type
     (3, 'EEE')
     """
