@@ -259,17 +259,20 @@ def _long_run(model: GaussianMixture, X, weights, plan: SearchPlan) -> None:
         tol=_tolerance(plan, model.lower_bound_),
         accelerate=True,
     )
-    done, spread = model.n_iter_, None
+    done, spread, history = model.n_iter_, None, list(model.history_)
     while True:
         _quiet_fit(model, X, weights)
         done += model.n_iter_
+        history += model.history_
         if model.converged_ or done >= plan.max_iter:
             break
         if spread is None:
             spread = data_covariance(X, weights)
         if degeneracy(model, X, weights, spread):
             break
+    # The whole run's record, short run and every stretch, as one fit's.
     model.n_iter_ = done
+    model.history_ = model.lower_bounds_ = history
 
 
 def _tolerance(plan: SearchPlan, mean_log_likelihood: float | None) -> float:

@@ -58,6 +58,10 @@ __all__ = [
 ]
 
 
+#: Rows a SelectionResult's repr shows before it shows only the best.
+_REPR_ROWS = 12
+
+
 @dataclass
 class SelectionResult:
     """Every fit of a model search and the one chosen.
@@ -117,7 +121,12 @@ class SelectionResult:
         )
         best = (self.best_n_components, self.best_covariance_type)
         lines = []
-        for row in self.rows:
+        shown = self.rows
+        if len(shown) > _REPR_ROWS:
+            # The best first: a 126-fit search is read from its top.
+            shown = sorted(shown, key=lambda r: (np.isnan(r[name]), r[name]))
+            shown = shown[:_REPR_ROWS]
+        for row in shown:
             key = (row["n_components"], row["covariance_type"])
             failed = row["status"] == "failed"
             lines.append(
@@ -133,7 +142,12 @@ class SelectionResult:
                 ]
             )
         header = ["", "K", "covariance", "status", "log-lik", "params", name.upper()]
-        return head + "\n" + text_table([*header, "reason"], lines)
+        table = text_table([*header, "reason"], lines)
+        if len(shown) < len(self.rows):
+            table += (
+                f"\n({len(shown)} best of {len(self.rows)} fits; to_frame() has all)"
+            )
+        return head + "\n" + table
 
 
 def _k_values(n_components: int | Iterable[int]) -> list[int]:
