@@ -151,9 +151,9 @@ class GaussianMixture(InformationCriteria, MixtureBase):
         Eigenvalues of ``Sigma_k / lambda_k``, product 1, in the order of
         the axes of ``orientations_``.
     orientations_ : ndarray of shape (n_components, n_features, n_features)
-        ``D_k``, the axes as columns: one common ``D`` where the model's
-        orientation is equal (or the identity), ordered by component 0's
-        shape, largest first.
+        ``D_k``, the axes as columns: the identity for the diagonal models
+        (shapes in the features' order), one common ``D`` where the model's
+        orientation is equal, ordered by component 0's shape, largest first.
     converged_ : bool
         Whether the best start met ``tol``.
     n_iter_ : int

@@ -76,8 +76,9 @@ class CovarianceModel:
 
         ``Sigma_k = volume_k * D_k diag(shape_k) D_k^T`` with
         ``volume_k = |Sigma_k|^(1/d)`` and ``prod(shape_k) = 1``. Where the
-        model's orientation is common (or the identity) one ``D`` serves
-        every component, and its columns are ordered by component 0's
+        model's orientation is the identity, ``D`` is and the shapes follow
+        the features' order (as mclust reports them); where it is common, one
+        ``D`` serves every component, its columns ordered by component 0's
         shape, largest first; otherwise each ``D_k`` is ordered by its own.
 
         Returns
@@ -98,8 +99,9 @@ class CovarianceModel:
                 weights = 1.0 + np.arange(n_components) / (np.pi * n_components)
                 common = np.linalg.eigh(np.einsum("k,kij->ij", weights, full))[1]
             values = np.einsum("ji,kjl,li->ki", common, full, common)
-            order = np.argsort(-values[0], kind="stable")
-            values, common = values[:, order], common[:, order]
+            if orientation == "E":
+                order = np.argsort(-values[0], kind="stable")
+                values, common = values[:, order], common[:, order]
             vectors = np.broadcast_to(common, full.shape).copy()
         volumes = np.exp(np.mean(np.log(values), axis=1))
         return volumes, values / volumes[:, None], vectors
