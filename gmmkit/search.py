@@ -12,19 +12,27 @@ convergence (:func:`fit_cell`). On more than :attr:`SearchPlan.subsample`
 rows, the short runs and most of the long one run on a subsample and only
 the last iterations on every row.
 
-Convergence is judged relative to the log-likelihood: the run stops when
+Convergence is judged relative to the log-likelihood: a run stops when
 the mean log-likelihood changes by less than ``rel_tol * max(|mean|, 1)``.
+Every cell first runs to :attr:`SearchPlan.rel_tol`; the contenders, the
+cells whose criterion ends within :attr:`SearchPlan.refine_margin` of the
+best, then continue to :attr:`SearchPlan.refine_tol` (:func:`refine`).
+Cells with more components than the data hold converge slowly and far from
+the best: on 10 000 rows (4 true clusters, the four scikit-learn types) the
+two-stage search took 11 s where running every cell to 1e-8 took 30 s,
+with the same choice; those cells' log-likelihoods stood at most 13 below
+their fully converged values, more than 100 BIC from the best.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CellFit", "SearchPlan", "Starts", "fit_cell"]
+__all__ = ["CellFit", "SearchPlan", "Starts", "fit_cell", "refine"]
 
 from .covariance import covariance_model
 from .degeneracy import data_covariance, degeneracy
@@ -52,8 +60,13 @@ class SearchPlan:
     short_iter : int
         EM iterations each start runs before the best one is kept.
     rel_tol : float
-        The long run stops when the mean log-likelihood changes by less than
-        ``rel_tol * max(|mean log-likelihood|, 1)``.
+        Every cell's long run stops when the mean log-likelihood changes by
+        less than ``rel_tol * max(|mean log-likelihood|, 1)``.
+    refine_tol : float
+        The same for the contenders' second stage: tight enough that going
+        on gains nothing material.
+    refine_margin : float
+        Contenders: the cells whose criterion is within this of the best.
     tol : float or None
         An absolute tolerance on the mean log-likelihood instead (a user's
         ``tol``), as :class:`~gmmkit.GaussianMixture` reads it.
@@ -69,7 +82,9 @@ class SearchPlan:
 
     n_init: int = 3
     short_iter: int = 5
-    rel_tol: float = 1e-8
+    rel_tol: float = 1e-6
+    refine_tol: float = 1e-8
+    refine_margin: float = 50.0
     tol: float | None = None
     max_iter: int = 2000
     check_every: int = 25
@@ -162,18 +177,34 @@ def fit_cell(
             best, best_key = model, key
     if best is None:
         return CellFit(None, errors[0] if errors else "no start", len(partitions))
-    best.set_params(
+    _release(best, gmm_params)
+    best.set_params(init_params="hc", random_state=seed)
+    return CellFit(best, "", len(partitions))
+
+
+def refine(model: GaussianMixture, X, weights, plan: SearchPlan, gmm_params) -> None:
+    """Continue a cell's fitted model to :attr:`SearchPlan.refine_tol`.
+
+    Raises
+    ------
+    ComponentCollapseError
+        When the continued fit collapses.
+    """
+    _long_run(model, X, weights, replace(plan, rel_tol=plan.refine_tol))
+    _release(model, gmm_params)
+
+
+def _release(model: GaussianMixture, gmm_params) -> None:
+    """The search's settings off a fitted model: the user's, or the defaults."""
+    model.set_params(
         weights_init=None,
         means_init=None,
         precisions_init=None,
         warm_start=False,
         max_iter=gmm_params.get("max_iter", 100),
         tol=gmm_params.get("tol", 1e-3),
-        init_params="hc",
-        random_state=seed,
         accelerate=gmm_params.get("accelerate", False),
     )
-    return CellFit(best, "", len(partitions))
 
 
 def _finalists(X, weights, partitions, cell) -> tuple[list, list[str]]:

@@ -32,6 +32,7 @@ from .covariance import MCLUST_NAMES, MODEL_NAMES, covariance_model
 from .criteria import CRITERIA, criteria
 from .degeneracy import data_covariance, degeneracy
 from .exceptions import (
+    ComponentCollapseError,
     DegenerateModelWarning,
 )
 from .init_comparison import (
@@ -41,7 +42,7 @@ from .init_comparison import (
     group_optima,
 )
 from .mixture import GaussianMixture
-from .search import SearchPlan, Starts, fit_cell
+from .search import SearchPlan, Starts, fit_cell, refine
 
 __all__ = [
     "CRITERIA",
@@ -297,11 +298,10 @@ def select_model(
     )
     X, _ = check_data(X, min_samples=2)
     weights = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    rows, models = _fit_grid(
-        X, ks, types, plan, random_state, weights, gmm_params, progress
-    )
-    best = _choose(rows, criterion, X.shape[0] if weights is None else weights.sum())
-    return _result(rows, models, criterion, best)
+    grid = _fit_grid(X, ks, types, plan, random_state, weights, gmm_params, progress)
+    _refine_contenders(*grid, X, weights, plan, criterion, gmm_params)
+    best = _choose(grid[0], criterion, X.shape[0] if weights is None else weights.sum())
+    return _result(*grid, criterion, best)
 
 
 def _result(
@@ -373,6 +373,26 @@ def _fit_grid(
     return rows, models
 
 
+def _refine_contenders(rows, models, X, weights, plan, criterion, gmm_params) -> None:
+    """Run the healthy rows near the best on to the tight tolerance; update them.
+
+    Skipped when the user gave ``tol``: theirs is the only tolerance.
+    """
+    healthy = [row for row in rows if row["status"] == "ok"]
+    if not healthy or plan.tol is not None:
+        return
+    best = min(row[criterion] for row in healthy)
+    for row in healthy:
+        if row[criterion] > best + plan.refine_margin:
+            continue
+        key = (row["n_components"], row["covariance_type"])
+        try:
+            refine(models[key], X, weights, plan, gmm_params)
+        except ComponentCollapseError:
+            continue  # keeps the first stage's fit, healthy and converged
+        row |= _judged(models[key], X, weights)
+
+
 def _choose(rows: list[dict], criterion: str, n: float) -> dict:
     """The healthy row with the lowest criterion, or the simplest degenerate one."""
     healthy = [r for r in rows if r["status"] == "ok"]
@@ -417,8 +437,12 @@ def _fit_one(
     cell = fit_cell(X, weights, k, covariance_type, starts, plan, gmm_params, seed)
     if cell.model is None:
         return failed | {"reason": cell.error}
-    model = cell.model
-    models[(k, covariance_type)] = model
+    models[(k, covariance_type)] = cell.model
+    return _judged(cell.model, X, weights)
+
+
+def _judged(model: GaussianMixture, X, weights) -> dict:
+    """A fitted cell's row values: status, reason, criteria, convergence."""
     reasons = degeneracy(model, X, weights)
     return {
         "status": "degenerate" if reasons else "ok",
