@@ -35,11 +35,16 @@ clean:
 
 # `make bench` runs the full benchmark grid against scikit-learn (several
 # minutes) and writes BENCHMARKS.md; `benchmarks/bench.py --quick` is the
-# reduced grid.
-.PHONY: bench
+# reduced grid. `make bench-search` measures only the model search
+# (select_model against scikit-learn's loop and mclust) and rewrites only its
+# section of BENCHMARKS.md.
+.PHONY: bench bench-search
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench.py --out BENCHMARKS.md
+
+bench-search: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/bench.py --search --out BENCHMARKS.md
 
 # `make examples` runs every worked example in full and writes its figures
 # into docs/gallery/ (digits and from_scratch_vs_reference need scikit-learn,
