@@ -349,6 +349,30 @@ def test_select_model_chooses_as_mclust(dataset, search):
     assert chosen == (expected["K"], expected["model"])
 
 
+@pytest.mark.parametrize("dataset", list(DATA))
+def test_the_search_reaches_mclusts_optimum_in_every_cell(dataset):
+    """Each cell as the search fits it, carried to the contenders' tolerance.
+
+    mclust's values come from its hierarchical start run to a 1e-12
+    tolerance; the search's shared starts must end at least as high, in
+    every model and K (they end higher where mclust's start leads it to a
+    poorer optimum).
+    """
+    from gmmkit.search import SearchPlan, Starts, fit_cell, refine
+
+    X, plan = DATA[dataset], SearchPlan()
+    starts = Starts(X, None, 0, plan.n_init)
+    short = []
+    for model, per_k in REFERENCE["fits"][dataset].items():
+        for k, cell in per_k.items():
+            fitted = fit_cell(X, None, int(k), model, starts, plan, {}, 0).model
+            refine(fitted, X, None, plan, {})
+            ours = fitted.score(X) * len(X)
+            if ours < cell["loglik"] - 1e-6 * abs(cell["loglik"]):
+                short.append((model, k, ours - cell["loglik"]))
+    assert short == []
+
+
 def test_mclust_choices_are_the_known_ones():
     """Guards the fixture: mclust 6.0.0 chooses these (Scrucca et al. 2016)."""
     chosen = {
