@@ -73,6 +73,8 @@ from typing import Any, Literal
 import numpy as np
 
 from ._validation import as_generator
+from .engine import iter_log_prob
+from .families.gaussian import m_step, stats_from_responsibilities
 
 __all__ = [
     "MAX_TREE_ROWS",
@@ -665,27 +667,15 @@ def _most_likely(
     """Most likely cluster (n_rows,) of ``X[rows]`` under Gaussians fitted per label.
 
     ``fitted`` (n_fitted, d) are the rows the clusters were fitted on, with
-    ``labels`` (n_fitted,) in 0 .. K-1. Scores are computed in chunks of rows.
+    ``labels`` (n_fitted,) in 0 .. K-1: one full-covariance M-step (with a
+    small ridge) and the library's chunked E-step.
     """
-    n_clusters, d = int(labels.max()) + 1, X.shape[1]
+    n_clusters = int(labels.max()) + 1
     ridge = _RIDGE * max(float(np.mean(np.var(fitted, axis=0))), np.finfo(float).tiny)
-    means = np.empty((n_clusters, d))
-    whiten = np.empty((n_clusters, d, d))
-    offset = np.empty(n_clusters)
-    for k in range(n_clusters):
-        members = fitted[labels == k]
-        means[k] = members.mean(axis=0)
-        centred = members - means[k]
-        cov = centred.T @ centred / len(members) + ridge * np.eye(d)
-        chol = np.linalg.cholesky(cov)
-        whiten[k] = np.linalg.inv(chol).T
-        offset[k] = np.log(len(members) / len(fitted)) - np.sum(np.log(np.diag(chol)))
+    one_hot = np.eye(n_clusters)[labels]
+    stats = stats_from_responsibilities(fitted, lambda r: one_hot[r], "full")
+    params = m_step(stats, "full", ridge, eps=0.0)
     out = np.empty(rows.size, dtype=np.intp)
-    for start in range(0, rows.size, _CHUNK_ROWS):
-        chunk = X[rows[start : start + _CHUNK_ROWS]]
-        score = np.empty((len(chunk), n_clusters))
-        for k in range(n_clusters):
-            y = (chunk - means[k]) @ whiten[k]
-            score[:, k] = offset[k] - 0.5 * np.einsum("ij,ij->i", y, y)
-        out[start : start + len(chunk)] = np.argmax(score, axis=1)
+    for part, _, resp in iter_log_prob(params, X[rows], _CHUNK_ROWS):
+        out[part] = np.argmax(resp, axis=1)
     return out
