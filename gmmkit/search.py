@@ -153,8 +153,15 @@ def fit_cell(
     plan: SearchPlan,
     gmm_params: dict[str, Any],
     seed: int,
+    covariance: np.ndarray | None = None,
 ) -> CellFit:
-    """The best fit of one (K, covariance model) cell; see the module docstring."""
+    """The best fit of one (K, covariance model) cell; see the module docstring.
+
+    ``covariance`` is :func:`~gmmkit.degeneracy.data_covariance` of ``X``
+    when the caller has it (a search computes it once, not per cell).
+    """
+    if covariance is None:
+        covariance = data_covariance(X, weights)
     rows = _subsample(len(X), plan.subsample, seed)
     Xs = X if rows is None else X[rows]
     ws = None if weights is None or rows is None else weights[rows]
@@ -168,11 +175,11 @@ def fit_cell(
         try:
             _long_run(model, Xs, ws, plan)
             if rows is not None:
-                _long_run(model, X, weights, plan)
+                _long_run(model, X, weights, plan, covariance)
         except ComponentCollapseError as error:
             errors.append(str(error))
             continue
-        key = (not degeneracy(model, X, weights), model.lower_bound_)
+        key = (not degeneracy(model, X, weights, covariance), model.lower_bound_)
         if best_key is None or key > best_key:
             best, best_key = model, key
     if best is None:
@@ -182,7 +189,9 @@ def fit_cell(
     return CellFit(best, "", len(partitions))
 
 
-def refine(model: GaussianMixture, X, weights, plan: SearchPlan, gmm_params) -> None:
+def refine(
+    model: GaussianMixture, X, weights, plan: SearchPlan, gmm_params, covariance=None
+) -> None:
     """Continue a cell's fitted model to :attr:`SearchPlan.refine_tol`.
 
     Raises
@@ -190,7 +199,7 @@ def refine(model: GaussianMixture, X, weights, plan: SearchPlan, gmm_params) -> 
     ComponentCollapseError
         When the continued fit collapses.
     """
-    _long_run(model, X, weights, replace(plan, rel_tol=plan.refine_tol))
+    _long_run(model, X, weights, replace(plan, rel_tol=plan.refine_tol), covariance)
     _release(model, gmm_params)
 
 
@@ -278,7 +287,9 @@ def _short_run(X, weights, labels, n_components, covariance_type, plan, gmm_para
     return model
 
 
-def _long_run(model: GaussianMixture, X, weights, plan: SearchPlan) -> None:
+def _long_run(
+    model: GaussianMixture, X, weights, plan: SearchPlan, covariance=None
+) -> None:
     """Continue ``model`` on ``X`` until the relative tolerance is met.
 
     It runs in stretches of :attr:`SearchPlan.check_every` iterations and
@@ -293,7 +304,7 @@ def _long_run(model: GaussianMixture, X, weights, plan: SearchPlan) -> None:
         tol=_tolerance(plan, model.lower_bound_),
         accelerate=True,
     )
-    done, spread, history = model.n_iter_, None, list(model.history_)
+    done, spread, history = model.n_iter_, covariance, list(model.history_)
     while True:
         _quiet_fit(model, X, weights)
         done += model.n_iter_

@@ -359,13 +359,23 @@ def _fit_grid(
     """Fit every type for every K (types outermost) from starts shared per K."""
     seed = int(as_generator(random_state).integers(2**32))
     starts = Starts(X, weights, seed, plan.n_init)
+    covariance = data_covariance(X, weights)  # once, for every cell's judgement
     total = len(ks) * len(types)
     rows, models = [], {}
     for covariance_type in types:
         for k in ks:
             row = {"n_components": k, "covariance_type": covariance_type}
             row |= _fit_one(
-                X, k, covariance_type, plan, starts, seed, weights, gmm_params, models
+                X,
+                k,
+                covariance_type,
+                plan,
+                starts,
+                seed,
+                weights,
+                gmm_params,
+                models,
+                covariance,
             )
             rows.append(row)
             if progress is not None:
@@ -382,15 +392,16 @@ def _refine_contenders(rows, models, X, weights, plan, criterion, gmm_params) ->
     if not healthy or plan.tol is not None:
         return
     best = min(row[criterion] for row in healthy)
+    covariance = data_covariance(X, weights)
     for row in healthy:
         if row[criterion] > best + plan.refine_margin:
             continue
         key = (row["n_components"], row["covariance_type"])
         try:
-            refine(models[key], X, weights, plan, gmm_params)
+            refine(models[key], X, weights, plan, gmm_params, covariance)
         except ComponentCollapseError:
             continue  # keeps the first stage's fit, healthy and converged
-        row |= _judged(models[key], X, weights)
+        row |= _judged(models[key], X, weights, covariance)
 
 
 def _choose(rows: list[dict], criterion: str, n: float) -> dict:
@@ -419,7 +430,7 @@ def _choose(rows: list[dict], criterion: str, n: float) -> dict:
 
 
 def _fit_one(
-    X, k, covariance_type, plan, starts, seed, weights, gmm_params, models
+    X, k, covariance_type, plan, starts, seed, weights, gmm_params, models, covariance
 ) -> dict:
     failed = {
         "status": "failed",
@@ -434,16 +445,18 @@ def _fit_one(
     }
     if k > X.shape[0]:
         return failed | {"reason": f"more components ({k}) than samples ({X.shape[0]})"}
-    cell = fit_cell(X, weights, k, covariance_type, starts, plan, gmm_params, seed)
+    cell = fit_cell(
+        X, weights, k, covariance_type, starts, plan, gmm_params, seed, covariance
+    )
     if cell.model is None:
         return failed | {"reason": cell.error}
     models[(k, covariance_type)] = cell.model
-    return _judged(cell.model, X, weights)
+    return _judged(cell.model, X, weights, covariance)
 
 
-def _judged(model: GaussianMixture, X, weights) -> dict:
+def _judged(model: GaussianMixture, X, weights, covariance) -> dict:
     """A fitted cell's row values: status, reason, criteria, convergence."""
-    reasons = degeneracy(model, X, weights)
+    reasons = degeneracy(model, X, weights, covariance)
     return {
         "status": "degenerate" if reasons else "ok",
         "reason": "; ".join(reasons),
